@@ -424,7 +424,7 @@ class LazyLoadDB:
         self.references = self._offsets(index.get("references"))
 
     def _offsets(self, named):
-        if named is None:
+        if named is None or len(named) == 0:  # NULL or an empty (unnamed) list
             return {}
         return {name: (int(pos[0]), int(pos[1])) for name, pos in named.as_dict().items()}
 
