@@ -1,0 +1,145 @@
+"""Export trained zoo checkpoints as TorchScript archives with lengen.json metadata.
+
+  /usr/bin/python3 -m zoo.export --encoding rope-yarn [--runs zoo/runs] [--out zoo/models]
+
+rope, rope-pi, rope-ntk and rope-yarn are exported from the one `rope` checkpoint.
+Parameters are stored as float16 (archive <= 2 MB); the harness upcasts with
+module.to(torch::kFloat) before use.  Nothing inside forward casts to half, so the
+upcast module runs entirely in float32.  All parameters have requires_grad=False so
+a forward never builds an autograd graph.
+"""
+import argparse
+import io
+import json
+import os
+from typing import Optional
+
+import torch
+
+from zoo.data import PASSKEY_QUESTION, PASSKEY_SENTENCE
+from zoo.model import ENCODINGS, LM, base_encoding, build_model, count_params
+
+TOKENIZER_SHA_FILE = "data/tokenizer/lengen-4096.sha256"
+
+
+def tokenizer_sha256(path: str = TOKENIZER_SHA_FILE) -> Optional[str]:
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return f.read().split()[0].strip()
+
+
+def encoding_meta(model: LM, name: str) -> dict:
+    pos = model.pos
+    if name == "nope":
+        return {"type": "nope"}
+    if name == "sinusoidal":
+        return {"type": "sinusoidal", "base": 10000, "embedding_scale": model.emb_scale}
+    if name.startswith("rope"):
+        d = {"type": name, "base": 10000, "rotary_dim": model.d_head,
+             "scaling": {"rope": "none", "rope-pi": "position_interpolation",
+                         "rope-ntk": "dynamic_ntk", "rope-yarn": "yarn"}[name],
+             "uses_set_eval_length": name != "rope"}
+        if name == "rope-yarn":
+            d.update({"alpha": 1.0, "beta": 32.0, "attention_temperature": "0.1*ln(s)+1"})
+        return d
+    if name == "alibi":
+        return {"type": "alibi", "slopes": [float(x) for x in pos.slopes]}
+    if name == "kerple":
+        return {"type": "kerple", "variant": "log",
+                "r1": pos.r1.detach().clamp(min=1e-2).tolist(),
+                "r2": pos.r2.detach().clamp(min=1e-2).tolist()}
+    if name == "t5":
+        return {"type": "t5", "num_buckets": pos.num_buckets, "max_distance": pos.max_distance,
+                "bidirectional": False, "shared_across_layers": True}
+    if name in ("fire", "fire-s"):
+        L = (pos.L_mult.detach() * pos.L_base).clamp(min=1.0)
+        return {"type": name, "mlp_hidden": pos.hidden, "shared_across_layers": name == "fire-s",
+                "c": pos.c.detach().clamp(min=1e-4).tolist(), "L": L.tolist(),
+                "L_init": pos.L_base, "table_tol": pos.table_tol}
+    raise ValueError(name)
+
+
+def make_meta(model: LM, name: str, extra: dict) -> dict:
+    meta = {
+        "name": name,
+        "position_encoding": encoding_meta(model, name),
+        "train_length": model.train_length,
+        "vocab_size": model.vocab_size,
+        "tokenizer_sha256": tokenizer_sha256(),
+        "bos_id": None,
+        "eos_id": 2,
+        "max_length": None,
+        "d_model": model.d_model,
+        "n_layers": model.n_layers,
+        "n_heads": model.n_heads,
+        "params": count_params(model),
+        "param_dtype": "float16",
+        "has_set_eval_length": True,
+        "attention_block_size": model.block_size,
+        "passkey_template": {"sentence": PASSKEY_SENTENCE, "question": PASSKEY_QUESTION},
+    }
+    meta.update(extra)
+    return meta
+
+
+def script_and_save(model: LM, path: str, meta: Optional[dict], half: bool = True) -> int:
+    """Script `model` (eval, no grad), optionally store params in fp16, save with
+    lengen.json.  Verifies the archive: load -> .float() -> forward.  Returns bytes."""
+    model = model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    if half:
+        model = model.half()
+    sm = torch.jit.script(model)
+    extra = {"lengen.json": json.dumps(meta, indent=1, sort_keys=True)} if meta is not None else {}
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = path + ".tmp"
+    torch.jit.save(sm, tmp, _extra_files=extra)
+    os.replace(tmp, path)
+    verify(path, model.vocab_size)
+    return os.path.getsize(path)
+
+
+def verify(path: str, vocab: int) -> None:
+    files = {"lengen.json": ""}
+    m = torch.jit.load(path, _extra_files=files)
+    m = m.float().eval()
+    x = torch.randint(0, vocab, (2, 40), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        y = m(x)
+    assert y.dtype == torch.float32 and tuple(y.shape) == (2, 40, vocab), (y.dtype, y.shape)
+    assert bool(torch.isfinite(y).all())
+
+
+def export(name: str, runs: str = "zoo/runs", out: str = "zoo/models") -> str:
+    base = base_encoding(name)
+    ck = torch.load(os.path.join(runs, base, "checkpoint.pt"), map_location="cpu")
+    model = build_model(name, **ck["model_kwargs"])
+    model.load_state_dict(ck["state_dict"], strict=True)
+    s = ck["summary"]
+    extra = {"train_tokens": s["train_tokens"], "final_train_loss": s["final_train_loss"],
+             "train_seconds": s["seconds"], "train_tokens_per_second": s["tokens_per_second"],
+             "trained_as": base, "train_corpus": "lengen train split (build/data/corpora/train)",
+             "passkey_fraction": s["config"]["passkey_frac"]}
+    meta = make_meta(model, name, extra)
+    path = os.path.join(out, name + ".pt")
+    size = script_and_save(model, path, meta)
+    print(f"exported {path} ({size} bytes)", flush=True)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--encoding", action="append", help="name (repeatable); default: all trained")
+    ap.add_argument("--runs", default="zoo/runs")
+    ap.add_argument("--out", default="zoo/models")
+    a = ap.parse_args()
+    names = a.encoding or [e for e in ENCODINGS
+                           if os.path.exists(os.path.join(a.runs, base_encoding(e), "checkpoint.pt"))]
+    for n in names:
+        export(n, a.runs, a.out)
+
+
+if __name__ == "__main__":
+    main()

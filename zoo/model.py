@@ -1,0 +1,593 @@
+"""lengen reference model zoo: one pre-LN decoder with pluggable position encodings.
+
+Everything here is TorchScript-scriptable (torch.jit.script).  The model contract
+(see zoo/README.md) is  forward(tokens int64 [B,T]) -> logits float [B,T,V]  plus an
+optional  set_eval_length(T).
+
+Position encodings (module classes below, one per family):
+  nope        no position information at all (Kazemnejad et al. 2023, "The Impact of
+              Positional Encoding on Length Generalization in Transformers").
+  sinusoidal  absolute PE[p,2k]=sin(p/10000^(2k/d)), PE[p,2k+1]=cos(p/10000^(2k/d)) added
+              to sqrt(d)-scaled token embeddings (Vaswani et al. 2017).
+  rope        rotary embedding, theta_k = 10000^(-2k/d_head) (Su et al. 2021), with
+              eval-time scalings (same weights, chosen at export):
+     rope-pi    position interpolation m -> m * L_train/T for T > L_train (Chen et al. 2023)
+     rope-ntk   dynamic NTK: base' = base * s^(d/(d-2)), s = T/L_train > 1 (bloc97 / emozilla
+                2023; "dynamic NTK" in Peng et al. 2023)
+     rope-yarn  YaRN NTK-by-parts, alpha=1, beta=32, plus attention temperature
+                sqrt(1/t) = 0.1 ln s + 1 applied to q and k (Peng et al. 2023, YaRN)
+  alibi       b(i,j) = -m_h (i-j), m_h = 2^(-8h/H) (Press et al. 2022)
+  kerple      log variant b(i,j) = -r1_h log(1 + r2_h (i-j)), r1,r2 > 0 learnable per
+              layer and head (Chi et al. 2022)
+  t5          learned scalar per (bucket, head), 32 causal buckets, max_distance 128,
+              shared by all layers (Raffel et al. 2020)
+  fire        b(i,j) = f_theta( psi(i-j) / psi(max(L, i)) ), psi(x) = log(c x + 1),
+              f_theta: MLP 1 -> 32 -> H with ReLU, c (init 0.1) and L (init 128) learnable,
+              one per layer (Li et al. 2023, "Functional Interpolation for Relative
+              Positions Improves Long Context Transformers", eq. (3)-(5))
+  fire-s      as fire, one FIRE module shared by all layers.
+
+Attention is computed block-causally: queries in blocks of `block_size` rows, each
+block only against keys [0, block_end) (key blocks that are fully masked are never
+touched); the relative bias is built per block.  Peak memory is
+O(B * H * block_size * T) instead of O(B * H * T^2).
+"""
+import math
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+ENCODINGS = [
+    "nope", "sinusoidal", "rope", "rope-pi", "rope-ntk", "rope-yarn",
+    "alibi", "kerple", "t5", "fire", "fire-s",
+]
+# encodings that are trained (the rope scalings reuse the "rope" weights)
+TRAINED_ENCODINGS = ["nope", "sinusoidal", "rope", "alibi", "kerple", "t5", "fire", "fire-s"]
+ROPE_SCALINGS = {"rope": "none", "rope-pi": "pi", "rope-ntk": "ntk", "rope-yarn": "yarn"}
+
+
+def base_encoding(name: str) -> str:
+    return "rope" if name.startswith("rope") else name
+
+
+# ----------------------------------------------------------------------------------
+# Position-encoding modules.  All share one interface so the model can call them
+# without knowing which one it holds:
+#   prepare(T, device)                  -> List[Tensor]   per-forward tables
+#   add_bias_(s, layer, qs, qe, ctx)    -> s + bias for the scores s [B, H, n, qe] of
+#                                          query rows qs..qe-1 against keys 0..qe-1 in
+#                                          REVERSED key order (column j' = key qe-1-j');
+#                                          in place in eval mode.  Entries with j > i are
+#                                          masked afterwards.
+#   bias_matrix(layer, qs, qe, ctx)     -> the same bias as [H, n, qe], natural key order
+#                                          (for tests)
+#   rotate(x, cos, sin)                 -> rotated q or k (RoPE) / identity
+#   rope_tables(T, device)              -> (cos, sin) or empty tensors
+#   abs_embedding(T, device)            -> [T, d] absolute PE or empty
+#   set_eval_length(T)
+# Flags has_bias / has_rot / has_abs tell the model which hooks are active.
+# ----------------------------------------------------------------------------------
+
+
+def _rev_dist(n: int, qe: int, device: torch.device) -> Tensor:
+    """Distances i - j of a query block in *reversed key order*: row r is query
+    i = qs + r (n = qe - qs rows), column j' is key j = qe - 1 - j'.  Then
+    i - j = r + j' - (n - 1), independent of qs.  Clamped at 0 (masked entries).
+    Returns int64 [n, qe]."""
+    r = torch.arange(n, device=device).unsqueeze(1)
+    j = torch.arange(qe, device=device).unsqueeze(0)
+    return (r + j - (n - 1)).clamp(min=0)
+
+
+def hankel_view(tab: Tensor, n: int, qe: int) -> Tensor:
+    """For a per-head table over distance tab [H, D] (D >= qe), the bias of a query
+    block in reversed key order, bias[h, r, j'] = tab[h, r + j' - (n-1)], as a zero-copy
+    strided (Hankel) view [H, n, qe]; entries with negative distance read 0 (masked
+    later)."""
+    H = tab.size(0)
+    P = torch.cat([torch.zeros(H, n - 1, dtype=tab.dtype, device=tab.device),
+                   tab[:, :qe]], dim=1)
+    return P.as_strided([H, n, qe], [P.stride(0), 1, 1])
+
+
+def dist_table_bias_(s: Tensor, tab: Tensor, n: int, qe: int, training: bool) -> Tensor:
+    """s [B,H,n,qe] (reversed key order) + tab[h, i-j].  Training: differentiable gather,
+    out of place.  Eval: in place, zero-copy Hankel view of the table."""
+    if training:
+        return s + tab[:, _rev_dist(n, qe, tab.device)].unsqueeze(0)
+    return s.add_(hankel_view(tab, n, qe).unsqueeze(0))
+
+
+class NoPE(nn.Module):
+    has_bias: bool
+    has_rot: bool
+    has_abs: bool
+
+    def __init__(self, n_layers: int, n_heads: int, d_model: int, train_length: int):
+        super().__init__()
+        self.has_bias = False
+        self.has_rot = False
+        self.has_abs = False
+        self.n_heads = n_heads
+
+    def prepare(self, T: int, device: torch.device) -> List[Tensor]:
+        return []
+
+    def add_bias_(self, s: Tensor, layer: int, qs: int, qe: int, ctx: List[Tensor]) -> Tensor:
+        return s
+
+    @torch.jit.export
+    def bias_matrix(self, layer: int, qs: int, qe: int, ctx: List[Tensor]) -> Tensor:
+        s = torch.zeros(1, self.n_heads, qe - qs, qe)
+        return self.add_bias_(s, layer, qs, qe, ctx)[0].flip(-1)
+
+    def rope_tables(self, T: int, device: torch.device) -> Tuple[Tensor, Tensor]:
+        return torch.zeros(0), torch.zeros(0)
+
+    def abs_embedding(self, T: int, device: torch.device) -> Tensor:
+        return torch.zeros(0)
+
+    def set_eval_length(self, length: int) -> None:
+        pass
+
+
+class Sinusoidal(NoPE):
+    """Absolute sinusoidal PE (Vaswani et al. 2017, sec. 3.5)."""
+
+    def __init__(self, n_layers: int, n_heads: int, d_model: int, train_length: int):
+        super().__init__(n_layers, n_heads, d_model, train_length)
+        self.has_abs = True
+        self.d_model = d_model
+
+    def abs_embedding(self, T: int, device: torch.device) -> Tensor:
+        pos = torch.arange(T, device=device, dtype=torch.float64).unsqueeze(1)
+        k = torch.arange(0, self.d_model, 2, device=device, dtype=torch.float64)
+        div = torch.exp(-k * (math.log(10000.0) / self.d_model))
+        ang = pos * div.unsqueeze(0)  # [T, d/2]
+        pe = torch.stack([torch.sin(ang), torch.cos(ang)], dim=2).reshape(T, self.d_model)
+        return pe.to(torch.float32)
+
+
+def yarn_ramp(d_head: int, base: float, train_length: int, s: float,
+              alpha: float, beta: float) -> Tensor:
+    """YaRN NTK-by-parts (Peng et al. 2023, eq. 17-18): per frequency theta_k with
+    wavelength lambda_k = 2*pi/theta_k, r_k = L/lambda_k, gamma(r) = 0 for r < alpha,
+    1 for r > beta, linear in between; theta'_k = (1-gamma) theta_k/s + gamma theta_k."""
+    k = torch.arange(0, d_head, 2, dtype=torch.float64)
+    theta = base ** (-k / d_head)
+    r = train_length * theta / (2 * math.pi)
+    gamma = ((r - alpha) / (beta - alpha)).clamp(0.0, 1.0)
+    return (1.0 - gamma) * theta / s + gamma * theta
+
+
+class Rope(NoPE):
+    """Rotary PE (Su et al. 2021) on the query/key halves (GPT-NeoX 'rotate_half' layout).
+
+    scaling (set at export, applied for eval lengths T > train_length via s = T/L_train):
+      none  plain RoPE
+      pi    positions scaled by 1/s (Chen et al. 2023, Position Interpolation)
+      ntk   base' = base * s^(d/(d-2))  (dynamic NTK-aware scaling)
+      yarn  NTK-by-parts frequencies (alpha=1, beta=32) and q,k multiplied by
+            sqrt(1/t) = 0.1 ln(s) + 1 (YaRN, Peng et al. 2023)
+    The effective length is the one given to set_eval_length (if > 0), else the
+    current sequence length (dynamic)."""
+    scaling: str
+
+    def __init__(self, n_layers: int, n_heads: int, d_model: int, train_length: int,
+                 base: float = 10000.0, scaling: str = "none"):
+        super().__init__(n_layers, n_heads, d_model, train_length)
+        self.has_rot = True
+        self.d_head = d_model // n_heads
+        self.base = base
+        self.train_length = train_length
+        self.scaling = scaling
+        self.eval_length = 0
+
+    def set_eval_length(self, length: int) -> None:
+        self.eval_length = length
+
+    def scale_factor(self, T: int) -> float:
+        L = self.eval_length if self.eval_length > 0 else T
+        return max(1.0, float(L) / float(self.train_length))
+
+    def rope_tables(self, T: int, device: torch.device) -> Tuple[Tensor, Tensor]:
+        d = self.d_head
+        s = self.scale_factor(T)
+        k = torch.arange(0, d, 2, dtype=torch.float64)
+        pos = torch.arange(T, dtype=torch.float64)
+        mscale = 1.0
+        if self.scaling == "pi" and s > 1.0:
+            theta = self.base ** (-k / d)
+            pos = pos / s
+        elif self.scaling == "ntk" and s > 1.0:
+            base = self.base * s ** (d / (d - 2.0))
+            theta = base ** (-k / d)
+        elif self.scaling == "yarn" and s > 1.0:
+            theta = yarn_ramp(d, self.base, self.train_length, s, 1.0, 32.0)
+            mscale = 0.1 * math.log(s) + 1.0
+        else:
+            theta = self.base ** (-k / d)
+        ang = pos.unsqueeze(1) * theta.unsqueeze(0)  # [T, d/2]
+        ang = torch.cat([ang, ang], dim=1)
+        cos = (torch.cos(ang) * mscale).to(torch.float32).to(device)
+        sin = (torch.sin(ang) * mscale).to(torch.float32).to(device)
+        return cos, sin
+
+
+def alibi_slopes(n_heads: int) -> List[float]:
+    """ALiBi head slopes (Press et al. 2022): geometric 2^(-8/n), 2^(-16/n), ... for
+    n a power of two; otherwise the slopes of the closest lower power of two n0 followed
+    by every other slope of 2*n0 (reference implementation's interleaving)."""
+    def pow2(n: int) -> List[float]:
+        start = 2.0 ** (-8.0 / n)
+        return [start ** (h + 1) for h in range(n)]
+    if math.log2(n_heads).is_integer():
+        return pow2(n_heads)
+    n0 = 2 ** int(math.floor(math.log2(n_heads)))
+    return pow2(n0) + pow2(2 * n0)[0::2][: n_heads - n0]
+
+
+class Alibi(NoPE):
+    """b(i,j) = -m_h (i - j)."""
+
+    def __init__(self, n_layers: int, n_heads: int, d_model: int, train_length: int):
+        super().__init__(n_layers, n_heads, d_model, train_length)
+        self.has_bias = True
+        self.register_buffer("slopes", torch.tensor(alibi_slopes(n_heads), dtype=torch.float32))
+
+    def prepare(self, T: int, device: torch.device) -> List[Tensor]:
+        d = torch.arange(T, device=device, dtype=torch.float32)
+        return [-self.slopes.float().to(device).unsqueeze(1) * d.unsqueeze(0)]  # [H, T]
+
+    def add_bias_(self, s: Tensor, layer: int, qs: int, qe: int, ctx: List[Tensor]) -> Tensor:
+        return dist_table_bias_(s, ctx[0], qe - qs, qe, self.training)
+
+
+class Kerple(NoPE):
+    """KERPLE log variant (Chi et al. 2022, eq. 'logarithmic'):
+    b(i,j) = -r1 log(1 + r2 (i - j)), r1, r2 > 0 learnable per layer and head."""
+
+    def __init__(self, n_layers: int, n_heads: int, d_model: int, train_length: int):
+        super().__init__(n_layers, n_heads, d_model, train_length)
+        self.has_bias = True
+        g = torch.Generator().manual_seed(1234)
+        self.r1 = nn.Parameter(torch.rand(n_layers, n_heads, generator=g) * 1.0 + 0.5)
+        self.r2 = nn.Parameter(torch.rand(n_layers, n_heads, generator=g) * 1.0 + 0.5)
+
+    def prepare(self, T: int, device: torch.device) -> List[Tensor]:
+        d = torch.arange(T, device=device, dtype=torch.float32)
+        r1 = self.r1.float().clamp(min=1e-2).unsqueeze(2)
+        r2 = self.r2.float().clamp(min=1e-2).unsqueeze(2)
+        return [-r1 * torch.log1p(r2 * d)]  # [n_layers, H, T] table over distance
+
+    def add_bias_(self, s: Tensor, layer: int, qs: int, qe: int, ctx: List[Tensor]) -> Tensor:
+        return dist_table_bias_(s, ctx[0][layer], qe - qs, qe, self.training)
+
+
+def t5_bucket(rel: Tensor, num_buckets: int = 32, max_distance: int = 128) -> Tensor:
+    """T5 relative_position_bucket, bidirectional=False (Raffel et al. 2020 /
+    mesh_tensorflow): n = max(i-j, 0); exact buckets for n < num_buckets/2, then
+    logarithmic up to max_distance, clamped to num_buckets-1."""
+    n = rel.clamp(min=0)
+    max_exact = num_buckets // 2
+    is_small = n < max_exact
+    nf = n.to(torch.float32).clamp(min=1.0)
+    large = max_exact + (torch.log(nf / max_exact) / math.log(max_distance / max_exact)
+                         * (num_buckets - max_exact)).to(torch.int64)
+    large = large.clamp(max=num_buckets - 1)
+    return torch.where(is_small, n, large)
+
+
+class T5Bias(NoPE):
+    """T5 RPE: learned scalar per (bucket, head), shared across layers."""
+
+    def __init__(self, n_layers: int, n_heads: int, d_model: int, train_length: int,
+                 num_buckets: int = 32, max_distance: int = 128):
+        super().__init__(n_layers, n_heads, d_model, train_length)
+        self.has_bias = True
+        self.num_buckets = num_buckets
+        self.max_distance = max_distance
+        self.rel_bias = nn.Parameter(torch.zeros(num_buckets, n_heads))
+
+    def prepare(self, T: int, device: torch.device) -> List[Tensor]:
+        d = torch.arange(T, device=device)
+        b = t5_bucket(d, self.num_buckets, self.max_distance)
+        return [self.rel_bias.float()[b].t()]  # [H, T] table over distance
+
+    def add_bias_(self, s: Tensor, layer: int, qs: int, qe: int, ctx: List[Tensor]) -> Tensor:
+        return dist_table_bias_(s, ctx[0], qe - qs, qe, self.training)
+
+
+class Fire(NoPE):
+    """FIRE (Li et al. 2023, eq. (3)-(5)):
+        b(i,j) = f_theta( psi(i-j) / psi(max(L, i)) ),   psi(x) = log(c x + 1),
+        f_theta(x) = W2 relu(W1 x + b1) + b2              (1 -> hidden -> H).
+    c is learnable (init 0.1); L = L_base * L_mult with L_mult learnable (init 1, so
+    L starts at 128).  n_sets = n_layers (fire) or 1 (fire-s, shared by all layers).
+
+    Training mode uses the direct differentiable formula on every (i, j).
+    Eval mode uses an exact-enough fast path:
+      * rows i < L: the normaliser is psi(L), so the bias depends only on d = i-j: a
+        1-D table f(psi(d)/psi(L)) for d < L, evaluated exactly with the MLP (float64),
+        added through a zero-copy Hankel view;
+      * rows i >= L: x = psi(i-j)/psi(i) in [0, 1]; psi(i-j) comes from a 1-D table via
+        a Hankel view, and f_theta is read from a table of the MLP on a uniform grid of
+        N points in [0, 1] (nearest grid point).  f_theta is piecewise linear with
+        |f'| <= S = max_h sum_k |W2[h,k] W1[k]|, so the error is <= S / (2 (N-1));
+        N - 1 = ceil(S / (2 * table_tol)) (clamped to [1024, 2^22]) gives <= table_tol.
+    """
+    shared: bool
+    table_tol: float
+
+    def __init__(self, n_layers: int, n_heads: int, d_model: int, train_length: int,
+                 shared: bool = False, hidden: int = 32, L_init: float = 128.0,
+                 c_init: float = 0.1, table_tol: float = 2e-5):
+        super().__init__(n_layers, n_heads, d_model, train_length)
+        self.has_bias = True
+        self.shared = shared
+        n_sets = 1 if shared else n_layers
+        self.n_sets = n_sets
+        self.hidden = hidden
+        self.L_base = float(L_init)
+        self.table_tol = table_tol
+        g = torch.Generator().manual_seed(4321)
+        # nn.Linear-style uniform init (fan_in 1 for the first layer), per set
+        self.W1 = nn.Parameter(torch.rand(n_sets, hidden, generator=g) * 2 - 1)
+        self.b1 = nn.Parameter(torch.rand(n_sets, hidden, generator=g) * 2 - 1)
+        bound = 1.0 / math.sqrt(hidden)
+        self.W2 = nn.Parameter((torch.rand(n_sets, n_heads, hidden, generator=g) * 2 - 1) * bound)
+        self.b2 = nn.Parameter((torch.rand(n_sets, n_heads, generator=g) * 2 - 1) * bound)
+        self.c = nn.Parameter(torch.full((n_sets,), float(c_init)))
+        self.L_mult = nn.Parameter(torch.ones(n_sets))
+
+    def set_index(self, layer: int) -> int:
+        if self.shared:
+            return 0
+        return layer
+
+    def params_for(self, s: int) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
+        c = self.c[s].float().clamp(min=1e-4)
+        L = (self.L_mult[s].float() * self.L_base).clamp(min=1.0)
+        return (self.W1[s].float(), self.b1[s].float(), self.W2[s].float(),
+                self.b2[s].float(), c, L)
+
+    @torch.jit.export
+    def mlp(self, s: int, x: Tensor) -> Tensor:
+        """f_theta(x) for any-shaped x -> [H, *x.shape] (dtype of x)."""
+        W1, b1, W2, b2, c, L = self.params_for(s)
+        W1 = W1.to(x.dtype)
+        b1 = b1.to(x.dtype)
+        W2 = W2.to(x.dtype)
+        b2 = b2.to(x.dtype)
+        h = torch.relu(x.unsqueeze(-1) * W1 + b1)  # [..., hidden]
+        out = torch.matmul(h, W2.t()) + b2  # [..., H]
+        return out.movedim(-1, 0)
+
+    @torch.jit.export
+    def direct_bias(self, layer: int, qs: int, qe: int) -> Tensor:
+        """The defining formula on every (i, j), reversed key order: [H, n, qe]."""
+        s = self.set_index(layer)
+        W1, b1, W2, b2, c, L = self.params_for(s)
+        dev = self.W1.device
+        n = qe - qs
+        d = _rev_dist(n, qe, dev).to(torch.float32)
+        i = torch.arange(qs, qe, device=dev, dtype=torch.float32).unsqueeze(1)
+        norm = torch.log(c * torch.maximum(i, L) + 1.0)
+        x = torch.log(c * d + 1.0) / norm
+        return self.mlp(s, x)
+
+    def prepare(self, T: int, device: torch.device) -> List[Tensor]:
+        if self.training:
+            return []
+        out: List[Tensor] = []
+        for s in range(self.n_sets):
+            W1, b1, W2, b2, c, L = self.params_for(s)
+            Lf = float(L)
+            cd = c.double()
+            S = float((W2.double().abs() * W1.double().abs().unsqueeze(0)).sum(1).max())
+            N1 = int(math.ceil(S / (2.0 * self.table_tol)))
+            N1 = min(max(N1, 1024), 4194304)
+            grid = torch.arange(N1 + 1, device=device, dtype=torch.float64) / N1
+            val = self.mlp(s, grid)  # [H, N1+1] float64
+            # two extra copies of f(1) so that rounding above x = 1 can never index out
+            tab = torch.cat([val, val[:, N1:], val[:, N1:]], dim=1).to(torch.float32)
+            out.append(tab.contiguous())
+            # exact distance table for rows i < L, zero-padded to length T
+            nL = max(1, min(int(math.ceil(Lf)), T))
+            dd = torch.arange(nL, device=device, dtype=torch.float64)
+            xs = torch.log(cd * dd + 1.0) / torch.log(cd * L.double() + 1.0)
+            ex = self.mlp(s, xs).to(torch.float32)  # [H, nL]
+            exact = torch.zeros(ex.size(0), T, device=device, dtype=torch.float32)
+            exact[:, :nL] = ex
+            out.append(exact)
+            # psi over distance d = 0 .. T-1
+            psi = torch.log(cd * torch.arange(T, device=device, dtype=torch.float64) + 1.0)
+            out.append(psi.to(torch.float32).unsqueeze(0))
+            out.append(torch.tensor([float(c), Lf, float(N1)], dtype=torch.float64))
+        return out
+
+    def fast_add_(self, s: Tensor, layer: int, qs: int, qe: int, ctx: List[Tensor]) -> Tensor:
+        k = 4 * self.set_index(layer)
+        tab = ctx[k]
+        exact = ctx[k + 1]
+        psi = ctx[k + 2]
+        meta = ctx[k + 3]
+        c = float(meta[0])
+        L = float(meta[1])
+        N1 = float(meta[2])
+        n = qe - qs
+        H = tab.size(0)
+        nsmall = min(max(int(math.ceil(L)) - qs, 0), n)  # rows with i < L
+        if nsmall > 0:
+            s[:, :, :nsmall].add_(hankel_view(exact, n, qe)[:, :nsmall].unsqueeze(0))
+        if nsmall < n:
+            i = torch.arange(qs + nsmall, qe, dtype=torch.float64)
+            inv = (N1 / torch.log(c * i + 1.0)).to(torch.float32).to(s.device).unsqueeze(1)
+            pos = torch.empty(n - nsmall, qe, dtype=torch.float32, device=s.device)
+            torch.mul(hankel_view(psi, n, qe)[0, nsmall:], inv, out=pos)  # x * (N-1)
+            idx = pos.add_(0.5).to(torch.int64).view(-1)  # nearest grid point
+            buf = torch.empty(idx.size(0), dtype=torch.float32, device=s.device)
+            for h in range(H):
+                torch.index_select(tab[h], 0, idx, out=buf)
+                s[:, h, nsmall:].add_(buf.view(n - nsmall, qe))
+        return s
+
+    def add_bias_(self, s: Tensor, layer: int, qs: int, qe: int, ctx: List[Tensor]) -> Tensor:
+        if self.training or len(ctx) == 0:
+            return s + self.direct_bias(layer, qs, qe).unsqueeze(0)
+        return self.fast_add_(s, layer, qs, qe, ctx)
+
+
+def make_pos(encoding: str, n_layers: int, n_heads: int, d_model: int, train_length: int) -> nn.Module:
+    if encoding == "nope":
+        return NoPE(n_layers, n_heads, d_model, train_length)
+    if encoding == "sinusoidal":
+        return Sinusoidal(n_layers, n_heads, d_model, train_length)
+    if encoding in ROPE_SCALINGS:
+        return Rope(n_layers, n_heads, d_model, train_length, scaling=ROPE_SCALINGS[encoding])
+    if encoding == "alibi":
+        return Alibi(n_layers, n_heads, d_model, train_length)
+    if encoding == "kerple":
+        return Kerple(n_layers, n_heads, d_model, train_length)
+    if encoding == "t5":
+        return T5Bias(n_layers, n_heads, d_model, train_length)
+    if encoding == "fire":
+        return Fire(n_layers, n_heads, d_model, train_length, shared=False)
+    if encoding == "fire-s":
+        return Fire(n_layers, n_heads, d_model, train_length, shared=True)
+    raise ValueError("unknown encoding " + encoding)
+
+
+# ----------------------------------------------------------------------------------
+# The decoder
+# ----------------------------------------------------------------------------------
+
+
+def rotate_half(x: Tensor) -> Tensor:
+    h = x.size(-1) // 2
+    return torch.cat([-x[..., h:], x[..., :h]], dim=-1)
+
+
+class Block(nn.Module):
+    def __init__(self, d_model: int, n_heads: int, mlp_mult: int = 4):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(d_model)
+        self.qkv = nn.Linear(d_model, 3 * d_model, bias=False)
+        self.proj = nn.Linear(d_model, d_model, bias=False)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.fc1 = nn.Linear(d_model, mlp_mult * d_model, bias=False)
+        self.fc2 = nn.Linear(mlp_mult * d_model, d_model, bias=False)
+
+
+class LM(nn.Module):
+    """Pre-LN decoder-only Transformer, tied input/output embeddings, no dropout."""
+    block_size: int
+
+    def __init__(self, vocab_size: int = 4096, d_model: int = 128, n_layers: int = 2,
+                 n_heads: int = 4, encoding: str = "nope", train_length: int = 512,
+                 block_size: int = 512, max_T: int = -1):
+        super().__init__()
+        assert d_model % n_heads == 0
+        self.vocab_size = vocab_size
+        self.d_model = d_model
+        self.n_layers = n_layers
+        self.n_heads = n_heads
+        self.d_head = d_model // n_heads
+        self.train_length = train_length
+        self.block_size = block_size
+        self.max_T = max_T  # > 0: raise for longer inputs (used by a test fixture)
+        self.encoding = encoding
+        self.tok_emb = nn.Embedding(vocab_size, d_model)
+        self.blocks = nn.ModuleList([Block(d_model, n_heads) for _ in range(n_layers)])
+        self.ln_f = nn.LayerNorm(d_model)
+        self.pos = make_pos(encoding, n_layers, n_heads, d_model, train_length)
+        self.emb_scale = math.sqrt(d_model) if encoding == "sinusoidal" else 1.0
+        self._init_weights()
+
+    def _init_weights(self) -> None:
+        for name, p in self.named_parameters():
+            if name.startswith("pos."):
+                continue
+            if p.dim() == 2:
+                std = 0.02
+                if name.endswith("proj.weight") or name.endswith("fc2.weight"):
+                    std = 0.02 / math.sqrt(2 * self.n_layers)
+                nn.init.normal_(p, mean=0.0, std=std)
+
+    @torch.jit.export
+    def set_eval_length(self, length: int) -> None:
+        self.pos.set_eval_length(length)
+
+    def attend(self, q: Tensor, k: Tensor, v: Tensor, layer: int, ctx: List[Tensor]) -> Tensor:
+        """Block-causal attention.  q, k, v: [B, H, T, Dh], q already scaled.
+
+        Query rows are processed in blocks [qs, qe) of block_size rows, each against the
+        keys [0, qe) only (fully masked key blocks are never touched).  Keys are held in
+        reversed order so that distance-only biases are zero-copy Hankel views (see
+        hankel_view); softmax and the value sum do not depend on key order.  Only the
+        diagonal n x n tile has masked entries."""
+        T = q.size(2)
+        bs = self.block_size
+        k_rev = k.flip(2)
+        v_rev = v.flip(2)
+        outs: List[Tensor] = []
+        for qs in range(0, T, bs):
+            qe = min(qs + bs, T)
+            n = qe - qs
+            kb = k_rev[:, :, T - qe:]  # keys qe-1, ..., 0
+            s = torch.matmul(q[:, :, qs:qe], kb.transpose(-1, -2))  # [B, H, n, qe]
+            if self.pos.has_bias:
+                s = self.pos.add_bias_(s, layer, qs, qe, ctx)
+            # key j' (= qe-1-j) is masked for row r iff j > i  <=>  r + j' < n - 1
+            tri = torch.ones(n, n, dtype=torch.bool, device=q.device).triu(1).flip(1)
+            s[:, :, :, :n].masked_fill_(tri, float("-inf"))
+            p = torch.softmax(s, dim=-1)
+            outs.append(torch.matmul(p, v_rev[:, :, T - qe:]))
+        if len(outs) == 1:
+            return outs[0]
+        return torch.cat(outs, dim=2)
+
+    def hidden(self, tokens: Tensor) -> Tensor:
+        B = tokens.size(0)
+        T = tokens.size(1)
+        if self.max_T > 0 and T > self.max_T:
+            raise RuntimeError("lengen fixture: sequence length above max_T")
+        x = self.tok_emb(tokens).float()
+        if self.pos.has_abs:
+            x = x * self.emb_scale + self.pos.abs_embedding(T, x.device).unsqueeze(0)
+        cos, sin = self.pos.rope_tables(T, x.device)
+        ctx = self.pos.prepare(T, x.device)
+        H = self.n_heads
+        Dh = self.d_head
+        scale = 1.0 / math.sqrt(Dh)
+        li = 0
+        for blk in self.blocks:
+            h = blk.ln1(x)
+            qkv = blk.qkv(h).view(B, T, 3, H, Dh).permute(2, 0, 3, 1, 4)  # [3,B,H,T,Dh]
+            q = qkv[0]
+            k = qkv[1]
+            v = qkv[2]
+            if self.pos.has_rot:
+                q = q * cos + rotate_half(q) * sin
+                k = k * cos + rotate_half(k) * sin
+            a = self.attend(q * scale, k, v, li, ctx)  # [B,H,T,Dh]
+            a = a.transpose(1, 2).reshape(B, T, self.d_model)
+            x = x + blk.proj(a)
+            x = x + blk.fc2(F.gelu(blk.fc1(blk.ln2(x))))
+            li += 1
+        return self.ln_f(x)
+
+    def forward(self, tokens: Tensor) -> Tensor:
+        x = self.hidden(tokens)
+        return F.linear(x, self.tok_emb.weight.float())
+
+
+def build_model(encoding: str, **kw) -> LM:
+    return LM(encoding=encoding, **kw)
+
+
+def count_params(m: nn.Module) -> int:
+    return sum(p.numel() for p in m.parameters())

@@ -1,0 +1,54 @@
+"""Train and export the whole zoo, sequentially and resumably.
+
+  LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
+  /usr/bin/python3 -m zoo.train_all [--tokens 3000000] [--only fire,alibi]
+
+An encoding whose finished checkpoint (zoo/runs/<enc>/checkpoint.pt) exists is not
+retrained; each encoding is exported to zoo/models/ as soon as its training finishes
+(rope also yields rope-pi, rope-ntk and rope-yarn), so partial progress is usable.
+An interrupted training restarts that encoding from scratch (same seeds, same result).
+"""
+import argparse
+import os
+import time
+
+from zoo.export import export
+from zoo.train import train
+
+# most informative first, so that a partial run is already useful
+ORDER = ["alibi", "fire", "rope", "nope", "t5", "kerple", "fire-s", "sinusoidal"]
+EXPORTS = {"rope": ["rope", "rope-pi", "rope-ntk", "rope-yarn"]}
+DEFAULT_TOKENS = 3_000_000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tokens", type=int, default=int(os.environ.get("ZOO_TOKENS", DEFAULT_TOKENS)))
+    ap.add_argument("--only", default="")
+    ap.add_argument("--runs", default="zoo/runs")
+    ap.add_argument("--models", default="zoo/models")
+    ap.add_argument("--corpus", default="build/data/corpora/train")
+    ap.add_argument("--sp", default="data/tokenizer/lengen-4096.model")
+    a = ap.parse_args()
+    todo = [e for e in ORDER if not a.only or e in a.only.split(",")]
+    t0 = time.time()
+    for enc in todo:
+        run_dir = os.path.join(a.runs, enc)
+        ck = os.path.join(run_dir, "checkpoint.pt")
+        if os.path.exists(ck):
+            print(f"[train_all] {enc}: checkpoint exists, not retraining", flush=True)
+        else:
+            print(f"[train_all] {enc}: training {a.tokens} tokens", flush=True)
+            train(enc, a.tokens, run_dir, a.corpus, a.sp)
+        for name in EXPORTS.get(enc, [enc]):
+            path = os.path.join(a.models, name + ".pt")
+            if os.path.exists(path) and os.path.getmtime(path) >= os.path.getmtime(ck):
+                print(f"[train_all] {name}: {path} up to date", flush=True)
+                continue
+            export(name, a.runs, a.models)
+        print(f"[train_all] {enc}: done at {time.time() - t0:.0f}s", flush=True)
+    print("[train_all] all done", flush=True)
+
+
+if __name__ == "__main__":
+    main()
