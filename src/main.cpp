@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   lengen::add_tokenize_command(app);
   lengen::add_info_command(app);
+  lengen::add_sweep_command(app);
+  lengen::add_merge_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

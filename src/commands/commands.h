@@ -12,5 +12,7 @@ namespace lengen {
 
 void add_tokenize_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
 
 }  // namespace lengen

@@ -25,8 +25,19 @@ bool looks_like_oom(const std::string& what) {
          what.find("Out of memory") != std::string::npos;
 }
 
-// First line of a c10::Error: the rest is a C++ stack trace users need not read.
-std::string first_line(const std::string& what) { return what.substr(0, what.find('\n')); }
+// The informative line of an error: c10 errors carry a C++ stack trace after
+// the first line, and TorchScript interpreter errors put the Python-side
+// exception ("RuntimeError: ...") last, after a TorchScript traceback.
+std::string first_line(const std::string& what) {
+  const auto exception = what.rfind("Error: ");
+  if (what.rfind("The following operation failed in the TorchScript interpreter", 0) == 0 &&
+      exception != std::string::npos) {
+    const auto line_start = what.rfind('\n', exception);
+    std::string line = what.substr(line_start == std::string::npos ? 0 : line_start + 1);
+    return line.substr(0, line.find('\n'));
+  }
+  return what.substr(0, what.find('\n'));
+}
 
 ModelMetadata parse_metadata(const std::string& path, const std::string& raw) {
   ModelMetadata meta;
