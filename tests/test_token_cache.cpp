@@ -46,7 +46,7 @@ void require_bad_input(const std::string& path, const std::string& fragment) {
 }
 }  // namespace
 
-TEST_CASE("round trip: encode the fixture corpus, write, mmap back identical ids and bytes",
+TEST_CASE("round trip: encode the fixture corpus then write then mmap back identical ids and bytes",
           "[token_cache]") {
   testing::ScratchDir dir("cache");
   Tokenizer tokenizer(testing::tokenizer_path());
@@ -86,7 +86,7 @@ TEST_CASE("round trip: encode the fixture corpus, write, mmap back identical ids
   CHECK_NOTHROW(cache.require_tokenizer(tokenizer.sha256(), "tokenizer"));
 }
 
-TEST_CASE("BOS/EOS are added per document and recorded, big vocabularies use uint32",
+TEST_CASE("BOS/EOS are added per document and recorded and big vocabularies use uint32",
           "[token_cache]") {
   testing::ScratchDir dir("cache-wide");
   TokenCacheSettings settings = settings_for(70000);

@@ -9,7 +9,7 @@
 
 using namespace lengen;
 
-TEST_CASE("the shipped tokenizer loads, round-trips text and matches its committed sha256",
+TEST_CASE("the shipped tokenizer loads and round-trips text and matches its committed sha256",
           "[tokenizer]") {
   Tokenizer tokenizer(testing::tokenizer_path());
   CHECK(tokenizer.vocab_size() == 4096);

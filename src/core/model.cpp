@@ -112,7 +112,8 @@ struct Model::Impl {
     } catch (const std::bad_alloc&) {
       throw ModelRunError(path, "out of memory at T=" + std::to_string(input.size(1)), true);
     } catch (const std::exception& e) {
-      throw ModelRunError(path, std::string("forward failed: ") + first_line(e.what()),
+      throw ModelRunError(path, "forward failed at T=" + std::to_string(input.size(1)) + ": " +
+                                    first_line(e.what()),
                           looks_like_oom(e.what()));
     }
     at::Tensor logits = logits_of(out, path);

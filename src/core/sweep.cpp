@@ -197,6 +197,7 @@ void write_sweep_tables(const std::string& run_dir, std::vector<SweepCell>& cell
   RunDirectory dir(run_dir);
   dir.write("ppl.csv", render_ppl_csv(cells));
   dir.write("positions.csv", render_positions_csv(cells));
+  dir.write("perf.csv", render_perf_csv(cells));
 }
 
 SweepOutcome run_sweep(const SweepSpec& spec) {

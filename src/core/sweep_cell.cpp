@@ -185,8 +185,8 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
       "model,position_encoding,train_length,corpus,protocol,stride,tail_tokens,length,status,"
       "windows,documents,documents_skipped,target_tokens,mean_nll,perplexity,bits_per_byte,"
       "stderr,nll_ci95_low,nll_ci95_high,ppl_ci95_low,ppl_ci95_high,context_gain,"
-      "context_gain_ci95_low,context_gain_ci95_high,seconds,tokens_per_second,peak_rss_mib,"
-      "max_tokens,model_sha256,corpus_sha256,cell_key,message\n";
+      "context_gain_ci95_low,context_gain_ci95_high,max_tokens,model_sha256,corpus_sha256,"
+      "cell_key,message\n";
   for (const auto& c : cells) {
     const CellSummary& s = c.summary;
     PairedDifference gain{0, kNaN, {kNaN, kNaN}};
@@ -195,7 +195,7 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
       gain = paired_difference(reference->window_scores, c.window_scores, c.seed);
     }
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_text(c.model), csv_text(c.position_encoding), c.train_length, csv_text(c.corpus),
         c.protocol, c.stride, c.tail_tokens, c.length, to_string(c.status), s.windows, c.documents,
         c.documents_skipped, s.targets, csv_number(s.mean_nll, 8), csv_number(s.perplexity, 6),
@@ -203,8 +203,18 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
         csv_number(s.nll_ci95.low, 8), csv_number(s.nll_ci95.high, 8),
         csv_number(std::exp(s.nll_ci95.low), 6), csv_number(std::exp(s.nll_ci95.high), 6),
         csv_number(gain.difference, 8), csv_number(gain.ci95.low, 8), csv_number(gain.ci95.high, 8),
-        csv_number(c.seconds, 3), csv_number(c.tokens_per_second, 1), csv_number(c.peak_rss_mib, 1),
         c.max_tokens, c.model_sha256, c.corpus_sha256, c.key, csv_text(c.message));
+  }
+  return out;
+}
+
+std::string render_perf_csv(const std::vector<SweepCell>& cells) {
+  std::string out = "model,corpus,protocol,stride,tail_tokens,length,status,seconds,tokens_per_second,peak_rss_mib,cell_key\n";
+  for (const auto& c : cells) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model), csv_text(c.corpus),
+                       c.protocol, c.stride, c.tail_tokens, c.length, to_string(c.status),
+                       csv_number(c.seconds, 3), csv_number(c.tokens_per_second, 1),
+                       csv_number(c.peak_rss_mib, 1), c.key);
   }
   return out;
 }

@@ -56,11 +56,16 @@ SweepCell cell_from_json(const std::string& text, const std::string& source);
 // Cells sorted for tables: corpus, protocol, model, length.
 void sort_cells(std::vector<SweepCell>& cells);
 
-// Tidy long format, one row per cell, stable column names (README.md, "Outputs").
+// Tidy long format, one row per cell, stable column names (README.md, "Outputs"),
+// holding results only.
 // For `tail` cells the context gain against the group's shortest length is
 // computed here (paired bootstrap over the shared segments).
 std::string render_ppl_csv(const std::vector<SweepCell>& cells);
 std::string render_positions_csv(const std::vector<SweepCell>& cells);
+// Seconds, tokens/s and peak RSS per cell. Kept out of ppl.csv so that the
+// results file is a pure function of the settings (a resumed run reproduces it
+// byte for byte).
+std::string render_perf_csv(const std::vector<SweepCell>& cells);
 // One table per corpus x protocol: models as rows, lengths as columns.
 std::string render_markdown_summary(const std::vector<SweepCell>& cells);
 

@@ -1,0 +1,85 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+
+#include "core/nll_stats.h"
+
+using namespace lengen;
+
+TEST_CASE("uniform predictions over V give perplexity V and log2(V) bits per token", "[stats]") {
+  const double nll = std::log(4096.0);
+  std::vector<WindowScore> windows;
+  for (int i = 0; i < 5; ++i) windows.push_back({i, 0, nll * 31, 31, 31 * 3.5});
+  const CellSummary s = summarize(windows, 1);
+  CHECK(s.targets == 155);
+  CHECK(s.perplexity == Approx(4096.0).epsilon(1e-12));
+  CHECK(s.bits_per_byte == Approx(12.0 / 3.5).epsilon(1e-12));
+  CHECK(s.standard_error == Approx(0.0).margin(1e-12));
+  CHECK(s.nll_ci95.low == Approx(nll));
+}
+
+TEST_CASE("mean NLL is a ratio of sums over targets and not a mean of window means", "[stats]") {
+  const CellSummary s = summarize({{0, 0, 10.0, 10, 0}, {1, 0, 1.0, 1, 0}}, 1);
+  CHECK(s.mean_nll == Approx(11.0 / 11.0));
+  CHECK(std::isnan(s.bits_per_byte));  // no byte counts
+  CHECK(std::isnan(summarize({{0, 0, 1.0, 1, 1}}, 1).standard_error));
+}
+
+TEST_CASE("the bootstrap interval covers the true mean and shrinks with more windows", "[stats]") {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> noise(0.0, 0.3);
+  auto sample = [&](int n) {
+    std::vector<WindowScore> w;
+    for (int i = 0; i < n; ++i) w.push_back({i, 0, (2.0 + noise(rng)) * 100, 100, 0});
+    return w;
+  };
+  const CellSummary small = summarize(sample(50), 3);
+  const CellSummary large = summarize(sample(800), 3);
+  CHECK(small.nll_ci95.low < 2.0);
+  CHECK(small.nll_ci95.high > 2.0);
+  CHECK(large.nll_ci95.low < 2.0);
+  CHECK(large.nll_ci95.high > 2.0);
+  CHECK(large.nll_ci95.high - large.nll_ci95.low < small.nll_ci95.high - small.nll_ci95.low);
+  // 95% interval ~ +-1.96 SE
+  CHECK((small.nll_ci95.high - small.nll_ci95.low) / (2 * 1.96 * small.standard_error) ==
+        Approx(1.0).epsilon(0.2));
+}
+
+TEST_CASE("paired difference finds a known shift and pairs windows by id", "[stats]") {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> noise(0.0, 0.5);
+  std::vector<WindowScore> a, b;
+  for (int i = 0; i < 200; ++i) {
+    const double base = 3.0 + noise(rng);  // large between-window noise, shared by both
+    a.push_back({i, 0, (base + 0.1) * 50, 50, 0});
+    b.push_back({i, 0, base * 50, 50, 0});
+  }
+  b.push_back({999, 0, 0.0, 50, 0});  // unpaired: ignored
+  const PairedDifference d = paired_difference(a, b, 5);
+  CHECK(d.pairs == 200);
+  CHECK(d.difference == Approx(0.1).epsilon(1e-9));
+  CHECK(d.ci95.low <= 0.1 + 1e-9);
+  CHECK(d.ci95.high >= 0.1 - 1e-9);
+  CHECK(d.ci95.high - d.ci95.low < 1e-6);  // pairing removes the shared noise
+}
+
+TEST_CASE("position buckets are powers of two starting with position 0 alone", "[stats]") {
+  CHECK(PositionCurve::bucket_of(0) == 0);
+  CHECK(PositionCurve::bucket_of(1) == 1);
+  CHECK(PositionCurve::bucket_of(2) == 2);
+  CHECK(PositionCurve::bucket_of(3) == 2);
+  CHECK(PositionCurve::bucket_of(4) == 3);
+  CHECK(PositionCurve::bucket_of(32767) == 15);
+  CHECK(PositionCurve::bucket_of(32768) == 16);
+  CHECK(PositionCurve::bucket_low(15) == 16384);
+  CHECK(PositionCurve::bucket_high(15) == 32768);
+  PositionCurve curve;
+  curve.add(0, 1.0);
+  curve.add(5, 2.0);
+  curve.add(6, 4.0);
+  CHECK(curve.buckets() == 4);
+  CHECK(curve.count(3) == 2);
+  CHECK(curve.nll_sum(3) == 6.0);
+  CHECK(curve.count(1) == 0);
+}
