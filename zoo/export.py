@@ -53,9 +53,9 @@ def encoding_meta(model: LM, name: str) -> dict:
         return {"type": "t5", "num_buckets": pos.num_buckets, "max_distance": pos.max_distance,
                 "bidirectional": False, "shared_across_layers": True}
     if name in ("fire", "fire-s"):
-        L = (pos.L_mult.detach() * pos.L_base).clamp(min=1.0)
+        L = (pos.L_mult.detach().abs() * pos.L_base).clamp(min=1.0)
         return {"type": name, "mlp_hidden": pos.hidden, "shared_across_layers": name == "fire-s",
-                "c": pos.c.detach().clamp(min=1e-4).tolist(), "L": L.tolist(),
+                "c": pos.c.detach().abs().clamp(min=1e-4).tolist(), "L": L.tolist(),
                 "L_init": pos.L_base, "table_tol": pos.table_tol}
     raise ValueError(name)
 

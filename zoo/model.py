@@ -349,8 +349,9 @@ class Fire(NoPE):
         return layer
 
     def params_for(self, s: int) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
-        c = self.c[s].float().clamp(min=1e-4)
-        L = (self.L_mult[s].float() * self.L_base).clamp(min=1.0)
+        # c > 0 and L >= 1 as the paper requires; |.| keeps a gradient for either sign
+        c = self.c[s].float().abs().clamp(min=1e-4)
+        L = (self.L_mult[s].float().abs() * self.L_base).clamp(min=1.0)
         return (self.W1[s].float(), self.b1[s].float(), self.W2[s].float(),
                 self.b2[s].float(), c, L)
 
@@ -385,13 +386,18 @@ class Fire(NoPE):
         out: List[Tensor] = []
         for s in range(self.n_sets):
             W1, b1, W2, b2, c, L = self.params_for(s)
+            # tables are not differentiable (training uses direct_bias)
+            W1 = W1.detach()
+            W2 = W2.detach()
+            c = c.detach()
+            L = L.detach()
             Lf = float(L)
             cd = c.double()
             S = float((W2.double().abs() * W1.double().abs().unsqueeze(0)).sum(1).max())
             N1 = int(math.ceil(S / (2.0 * self.table_tol)))
             N1 = min(max(N1, 1024), 4194304)
             grid = torch.arange(N1 + 1, device=device, dtype=torch.float64) / N1
-            val = self.mlp(s, grid)  # [H, N1+1] float64
+            val = self.mlp(s, grid).detach()  # [H, N1+1] float64
             # two extra copies of f(1) so that rounding above x = 1 can never index out
             tab = torch.cat([val, val[:, N1:], val[:, N1:]], dim=1).to(torch.float32)
             out.append(tab.contiguous())
@@ -399,7 +405,7 @@ class Fire(NoPE):
             nL = max(1, min(int(math.ceil(Lf)), T))
             dd = torch.arange(nL, device=device, dtype=torch.float64)
             xs = torch.log(cd * dd + 1.0) / torch.log(cd * L.double() + 1.0)
-            ex = self.mlp(s, xs).to(torch.float32)  # [H, nL]
+            ex = self.mlp(s, xs).detach().to(torch.float32)  # [H, nL]
             exact = torch.zeros(ex.size(0), T, device=device, dtype=torch.float32)
             exact[:, :nL] = ex
             out.append(exact)
