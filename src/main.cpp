@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
   CLI::App app{"lengen: measure how language models generalize to longer inputs"};
   app.set_version_flag("--version", std::string(lengen::kVersion));
   app.require_subcommand(1);
+  // Config files are read by the root app (CLI11 only processes them there);
+  // each subcommand's options sit under its own [section], e.g. [sweep].
+  app.set_config("--config", "", "TOML file with options, one [section] per subcommand");
+  app.fallthrough();
   lengen::add_tokenize_command(app);
   lengen::add_info_command(app);
   lengen::add_sweep_command(app);

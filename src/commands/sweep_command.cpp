@@ -45,7 +45,6 @@ void add_sweep_command(CLI::App& app) {
   SweepSpec& spec = options->spec;
   CLI::App* command = app.add_subcommand(
       "sweep", "Perplexity of models x corpora x protocols x lengths (resumable, shardable)");
-  command->set_config("--config", "", "TOML file with these options (e.g. configs/demo.toml)");
   command->add_option("-m,--models", spec.models, "TorchScript models")->required();
   command->add_option("-c,--corpora", spec.corpora, "token caches made by `lengen tokenize`")->required();
   command->add_option("-l,--lengths", spec.lengths, "sequence lengths T")->capture_default_str();

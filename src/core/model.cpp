@@ -219,12 +219,13 @@ void Model::next_token_nll(const std::vector<int64_t>& tokens, int64_t batch, in
   at::Tensor out = torch::from_blob(nll.data(), {batch, length - 1}, torch::kFloat64);
   // Reduce the logits to per-token NLL a slice of positions at a time, so the
   // log-softmax temporary stays ~64 MB whatever T is.
-  const int64_t chunk = std::max<int64_t>(1, (int64_t{16} << 20) / std::max<int64_t>(1, batch * vocab));
+  const int64_t chunk = std::max<int64_t>(1, (int64_t{8} << 20) / std::max<int64_t>(1, batch * vocab));
   for (int64_t start = 0; start < length - 1; start += chunk) {
     const int64_t end = std::min(length - 1, start + chunk);
-    at::Tensor log_probs = logits.slice(1, start, end).to(torch::kFloat32).log_softmax(-1);  // [B, c, V]
+    // In float64: the logits are what the model computed; the reduction adds no error.
+    at::Tensor log_probs = logits.slice(1, start, end).to(torch::kFloat64).log_softmax(-1);  // [B, c, V]
     at::Tensor picked = log_probs.gather(/*dim=*/2, targets.slice(1, start, end).unsqueeze(2));
-    out.slice(1, start, end).copy_(picked.squeeze(2).neg().to(torch::kFloat64));
+    out.slice(1, start, end).copy_(picked.squeeze(2).neg());
   }
 }
 

@@ -1,0 +1,172 @@
+#include <catch2/catch.hpp>
+
+#include <fmt/core.h>
+
+#include <cmath>
+
+#include "core/model.h"
+#include "core/protocol.h"
+#include "core/sweep.h"
+#include "core/token_cache.h"
+#include "sweep_fixture.h"
+
+using namespace lengen;
+
+namespace {
+SweepSpec base_spec(const testing::ScratchDir& dir, const std::string& name) {
+  SweepSpec spec;
+  spec.corpora = {testing::fixture_cache()};
+  spec.lengths = {16, 64};
+  spec.out_dir = dir.file(name);
+  spec.quiet = true;
+  return spec;
+}
+
+const SweepCell& find(const SweepOutcome& out, const std::string& protocol, int64_t length,
+                      const std::string& model = "") {
+  for (const auto& c : out.cells) {
+    if (c.protocol == protocol && c.length == length && (model.empty() || c.model == model)) return c;
+  }
+  FAIL("no cell " << protocol << " T=" << length);
+  throw;
+}
+}  // namespace
+
+TEST_CASE("a uniform model has perplexity V and bits per byte log2(V) x tokens / bytes", "[sweep]") {
+  testing::ScratchDir dir("sweep-uniform");
+  SweepSpec spec = base_spec(dir, "run");
+  spec.models = {testing::fixture_model("uniform.pt")};
+  const SweepOutcome out = run_sweep(spec);
+  TokenCache cache(testing::fixture_cache());
+  for (int64_t length : spec.lengths) {
+    const SweepCell& cell = find(out, "chunks", length);
+    CHECK(cell.status == CellStatus::kOk);
+    CHECK(cell.summary.perplexity == Approx(4096.0).epsilon(1e-9));
+    // Expected bytes: each scored target carries its document's bytes/token.
+    const WindowPlan plan = plan_windows(cache, ProtocolSpec{}, length, 0);
+    double bytes = 0;
+    int64_t targets = 0;
+    for (const auto& w : plan.windows) {
+      bytes += double(w.targets()) * double(cache.document_bytes(w.doc)) / double(cache.document_length(w.doc));
+      targets += w.targets();
+    }
+    CHECK(cell.summary.targets == targets);
+    CHECK(cell.summary.bits_per_byte == Approx(12.0 * double(targets) / bytes).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("sliding with stride T equals chunks on a real model", "[sweep]") {
+  testing::ScratchDir dir("sweep-slide");
+  SweepSpec spec = base_spec(dir, "run");
+  spec.models = {testing::fixture_model("tiny_alibi.pt")};
+  spec.lengths = {32};
+  spec.protocols = {"chunks", "sliding"};
+  spec.stride = 32;
+  const SweepOutcome out = run_sweep(spec);
+  const SweepCell& chunks = find(out, "chunks", 32);
+  const SweepCell& sliding = find(out, "sliding", 32);
+  CHECK(chunks.summary.targets == sliding.summary.targets);
+  CHECK(chunks.summary.mean_nll == Approx(sliding.summary.mean_nll).epsilon(1e-12));
+}
+
+TEST_CASE("results do not depend on batch size or thread count", "[sweep]") {
+  testing::ScratchDir dir("sweep-batch");
+  auto run = [&](const std::string& name, int64_t batch_tokens, int threads) {
+    SweepSpec spec = base_spec(dir, name);
+    spec.models = {testing::fixture_model("tiny_alibi.pt")};
+    spec.protocols = {"chunks", "sliding", "tail"};
+    spec.tail_tokens = 8;
+    spec.batch_tokens = batch_tokens;
+    set_compute_threads(threads);
+    return run_sweep(spec);
+  };
+  const SweepOutcome reference = run("one-by-one", 1, 1);
+  const SweepOutcome batched = run("batched", 4096, 2);
+  set_compute_threads(2);
+  REQUIRE(reference.cells.size() == batched.cells.size());
+  for (size_t i = 0; i < reference.cells.size(); ++i) {
+    const auto& a = reference.cells[i].summary;
+    const auto& b = batched.cells[i].summary;
+    CHECK(a.targets == b.targets);
+    CHECK(std::abs(a.mean_nll - b.mean_nll) <= 1e-6 * std::abs(a.mean_nll));
+    CHECK(std::abs(a.perplexity - b.perplexity) <= 1e-6 * a.perplexity);
+  }
+}
+
+TEST_CASE("a model failing at one length leaves the other cells done", "[sweep]") {
+  testing::ScratchDir dir("sweep-fail");
+  SweepSpec spec = base_spec(dir, "run");
+  spec.models = {testing::fixture_model("fails_above_64.pt"), testing::fixture_model("uniform.pt")};
+  spec.lengths = {32, 64, 128};
+  const SweepOutcome out = run_sweep(spec);
+  CHECK(out.failed == 1);
+  CHECK(out.cells.size() == 6);
+  const SweepCell& failed = find(out, "chunks", 128, "fails_above_64");
+  CHECK(failed.status == CellStatus::kError);
+  CHECK_THAT(failed.message, Catch::Contains("T=128"));
+  CHECK(std::isnan(failed.summary.perplexity));
+  CHECK(find(out, "chunks", 64, "fails_above_64").status == CellStatus::kOk);
+  CHECK(find(out, "chunks", 128, "uniform").status == CellStatus::kOk);
+}
+
+TEST_CASE("tail reports the context gain against the shortest length", "[sweep]") {
+  testing::ScratchDir dir("sweep-tail");
+  SweepSpec spec = base_spec(dir, "run");
+  spec.models = {testing::fixture_model("tiny_alibi.pt")};
+  spec.protocols = {"tail"};
+  spec.tail_tokens = 8;
+  spec.lengths = {16, 32, 64};
+  const SweepOutcome out = run_sweep(spec);
+  const std::string csv = testing::read_file(dir.file("run/ppl.csv"));
+  // Recompute the gain at T=64 from the two cells' window scores.
+  const PairedDifference gain =
+      paired_difference(find(out, "tail", 16).window_scores, find(out, "tail", 64).window_scores, 1);
+  CHECK(gain.pairs == find(out, "tail", 64).summary.windows);
+  CHECK(gain.difference == Approx(find(out, "tail", 16).summary.mean_nll - find(out, "tail", 64).summary.mean_nll));
+  CHECK_THAT(csv, Catch::Contains(fmt::format("{:.8f}", gain.difference)));
+}
+
+TEST_CASE("re-running a finished sweep recomputes nothing and rewrites the same tables", "[sweep]") {
+  testing::ScratchDir dir("sweep-resume");
+  SweepSpec spec = base_spec(dir, "run");
+  spec.models = {testing::fixture_model("tiny_alibi.pt")};
+  const SweepOutcome first = run_sweep(spec);
+  const std::string csv = testing::read_file(dir.file("run/ppl.csv"));
+  const SweepOutcome second = run_sweep(spec);
+  CHECK(first.computed == 2);
+  CHECK(second.computed == 0);
+  CHECK(second.resumed == 2);
+  CHECK(testing::read_file(dir.file("run/ppl.csv")) == csv);
+}
+
+TEST_CASE("shards partition the cells", "[sweep]") {
+  testing::ScratchDir dir("sweep-shard");
+  int total = 0;
+  for (int k = 1; k <= 3; ++k) {
+    SweepSpec spec = base_spec(dir, "shard" + std::to_string(k));
+    spec.models = {testing::fixture_model("uniform.pt"), testing::fixture_model("tiny_alibi.pt")};
+    spec.lengths = {16, 32, 64};
+    spec.shard = ShardSpec{k, 3};
+    total += run_sweep(spec).computed;
+  }
+  CHECK(total == 6);
+}
+
+TEST_CASE("a model made with another tokenizer is refused before any cell runs", "[sweep][errors]") {
+  testing::ScratchDir dir("sweep-tok");
+  TokenCacheSettings settings;
+  settings.vocab_size = 4096;
+  settings.tokenizer_sha256 = std::string(64, 'f');
+  {
+    TokenCacheWriter writer(dir.file("other.tok"), settings);
+    writer.add_document("d", std::vector<int32_t>(100, 7), 300);
+    writer.finish();
+  }
+  SweepSpec spec = base_spec(dir, "run");
+  spec.models = {testing::fixture_model("tiny_alibi.pt")};
+  spec.corpora = {dir.file("other.tok")};
+  CHECK_THROWS_WITH(run_sweep(spec), Catch::Contains("different tokenizer"));
+  spec.models = {testing::fixture_model("small_vocab.pt")};
+  spec.corpora = {testing::fixture_cache()};
+  CHECK_THROWS_WITH(run_sweep(spec), Catch::Contains("smaller than the tokenizer"));
+}
