@@ -61,14 +61,19 @@ models: data
 fixtures: deps
 	LD_PRELOAD=$(TCMALLOC) $(PYTHON) zoo/make_fixtures.py
 
-$(DATA)/caches/austen.tok: build data
-	$(LENGEN) tokenize --tokenizer $(TOKENIZER) --out $@ $(DATA)/corpora/austen
+$(DATA)/corpora/manifest.json: | deps
+	$(PYTHON) data/prepare_corpora.py --out $(DATA)
 
-demo: build data $(DATA)/caches/austen.tok
-	$(LENGEN) info zoo/models/*.pt
+# Token caches of the held-out splits (austen, kjv-heldout, sotu-heldout).
+$(DATA)/caches/%.tok: $(DATA)/corpora/manifest.json $(TOKENIZER) | build
+	$(LENGEN) tokenize --tokenizer $(TOKENIZER) --out $@ $(DATA)/corpora/$*
 
-bench: build
-	@echo "bench: see README.md, 'Benchmarks'"
+# The main job on the embedded default: the shipped zoo on held-out Austen.
+demo: build $(DATA)/caches/austen.tok
+	$(LENGEN) sweep --config configs/demo.toml
+
+bench: build $(DATA)/caches/austen.tok
+	bench/run_bench.sh
 
 clean:
 	rm -rf $(BUILD)
