@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
+#include "core/cell_engine.h"
 #include "core/error.h"
 #include "core/evaluator.h"
 #include "core/model.h"
@@ -19,7 +19,6 @@
 #include "core/run_directory.h"
 #include "core/sha256.h"
 #include "core/token_cache.h"
-#include "core/version.h"
 
 namespace lengen {
 
@@ -38,13 +37,6 @@ struct Job {
   int64_t length;
   std::string key;
 };
-
-std::string now_iso8601() {
-  const std::time_t t = std::time(nullptr);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buffer;
-}
 
 void validate(const SweepSpec& spec) {
   if (spec.models.empty()) throw_bad_input("--models", "no model given", "pass --models A.pt B.pt ...");
@@ -127,20 +119,15 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
   options.batch_tokens = spec.batch_tokens;
   options.on_progress = [&](double tokens) { progress.advance(tokens); };
   options.should_stop = [] { return interrupted(); };
-  try {
-    model.set_eval_length(job.length);
-    CellScores scores = score_windows(model, *corpus.cache, plan.windows, options);
-    cell.window_scores = std::move(scores.windows);
-    cell.positions = std::move(scores.positions);
-    cell.summary = summarize(cell.window_scores, cell.seed);
-  } catch (const ModelRunError& e) {
-    cell.status = e.out_of_memory() ? CellStatus::kOom : CellStatus::kError;
-    cell.message = e.message();
-  } catch (const Error& e) {
-    if (e.code() == ExitCode::kInterrupted) throw;
-    cell.status = CellStatus::kError;
-    cell.message = e.message();
-  }
+  cell.status = run_guarded(
+      [&] {
+        model.set_eval_length(job.length);
+        CellScores scores = score_windows(model, *corpus.cache, plan.windows, options);
+        cell.window_scores = std::move(scores.windows);
+        cell.positions = std::move(scores.positions);
+        cell.summary = summarize(cell.window_scores, cell.seed);
+      },
+      cell.message);
   cell.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double tokens = static_cast<double>(plan.windows.size()) * static_cast<double>(job.length);
   cell.tokens_per_second = cell.seconds > 0 ? tokens / cell.seconds : 0;
@@ -148,46 +135,31 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
   return cell;
 }
 
-std::string run_json(const SweepSpec& spec, const std::vector<std::unique_ptr<Model>>& models,
-                     const std::vector<LoadedCorpus>& corpora, size_t planned, size_t in_shard,
-                     const std::string& started, const SweepOutcome* outcome) {
-  nlohmann::json j;
-  j["kind"] = "sweep";
-  j["lengen_version"] = kVersion;
-  j["git_commit"] = git_commit();
-  j["torch_version"] = torch_version();
-  j["threads"] = spec.threads;
-  j["started_at"] = started;
-  if (outcome != nullptr) {
-    j["finished_at"] = now_iso8601();
-    j["cells"] = {{"planned", planned}, {"in_shard", in_shard}, {"computed", outcome->computed},
-                  {"resumed", outcome->resumed}, {"failed", outcome->failed}};
-  }
-  j["shard"] = fmt::format("{}/{}", spec.shard.index, spec.shard.count);
-  j["settings"] = {{"protocols", spec.protocols}, {"lengths", spec.lengths},
-                   {"stride", spec.stride},       {"tail_tokens", spec.tail_tokens},
-                   {"max_tokens", spec.max_tokens}, {"batch_tokens", spec.batch_tokens},
-                   {"seed", spec.seed}};
-  j["effective_config"] = spec.effective_config;
-  for (const auto& m : models) {
-    j["models"].push_back({{"path", m->path()},
-                           {"sha256", m->sha256()},
-                           {"name", m->metadata().name},
-                           {"position_encoding", m->metadata().position_encoding},
-                           {"train_length", m->metadata().train_length},
-                           {"vocab_size", m->metadata().vocab_size},
-                           {"tokenizer_sha256", m->metadata().tokenizer_sha256},
-                           {"set_eval_length", m->has_set_eval_length()}});
-  }
+RunInfo run_info(const SweepSpec& spec, const std::vector<std::unique_ptr<Model>>& models,
+                 const std::vector<LoadedCorpus>& corpora, const std::string& started) {
+  RunInfo info;
+  info.kind = "sweep";
+  info.threads = spec.threads;
+  info.started_at = started;
+  info.shard = spec.shard;
+  info.effective_config = spec.effective_config;
+  info.settings_json = nlohmann::json{{"protocols", spec.protocols}, {"lengths", spec.lengths},
+                                      {"stride", spec.stride},       {"tail_tokens", spec.tail_tokens},
+                                      {"max_tokens", spec.max_tokens}, {"batch_tokens", spec.batch_tokens},
+                                      {"seed", spec.seed}}
+                           .dump();
+  for (const auto& m : models) info.models.push_back(m.get());
+  nlohmann::json described = nlohmann::json::array();
   for (const auto& c : corpora) {
-    j["corpora"].push_back({{"name", c.name},
-                            {"path", c.cache->path()},
-                            {"sha256", c.sha256},
-                            {"documents", c.cache->document_count()},
-                            {"tokens", c.cache->token_count()},
-                            {"tokenizer_sha256", c.cache->tokenizer_sha256()}});
+    described.push_back({{"name", c.name},
+                         {"path", c.cache->path()},
+                         {"sha256", c.sha256},
+                         {"documents", c.cache->document_count()},
+                         {"tokens", c.cache->token_count()},
+                         {"tokenizer_sha256", c.cache->tokenizer_sha256()}});
   }
-  return j.dump(2) + "\n";
+  info.sections.emplace_back("corpora", described.dump());
+  return info;
 }
 
 }  // namespace
@@ -236,20 +208,22 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
       }
     }
   }
-  std::vector<const Job*> mine;
-  double total_work = 0;
+  std::vector<PlannedCell> planned;
+  size_t in_shard = 0;
   for (size_t i = 0; i < plan.size(); ++i) {
-    if (!spec.shard.selects(i)) continue;
-    mine.push_back(&plan[i]);
-    const double corpus_tokens = static_cast<double>(corpora[plan[i].corpus].cache->token_count());
-    total_work += spec.max_tokens > 0 ? std::min(corpus_tokens, double(spec.max_tokens)) : corpus_tokens;
+    const Job& job = plan[i];
+    const double corpus_tokens = static_cast<double>(corpora[job.corpus].cache->token_count());
+    const std::string label = fmt::format("{} {} {} T={}", models[job.model]->metadata().name,
+                                          corpora[job.corpus].name, to_string(job.protocol.protocol),
+                                          job.length);
+    planned.push_back({job.key, label,
+                       spec.max_tokens > 0 ? std::min(corpus_tokens, double(spec.max_tokens)) : corpus_tokens});
+    in_shard += spec.shard.selects(i) ? 1 : 0;
   }
 
   RunDirectory dir(spec.out_dir);
-  dir.write("run.json", run_json(spec, models, corpora, plan.size(), mine.size(), started, nullptr));
-  install_interrupt_handler();
-  Progress progress(static_cast<int64_t>(mine.size()), total_work, spec.quiet);
-  SweepOutcome outcome;
+  const RunInfo info = run_info(spec, models, corpora, started);
+  dir.write("run.json", render_run_json(info, plan.size(), in_shard, nullptr));
   auto finished_cells = [&] {
     std::vector<SweepCell> cells;
     for (const Job& job : plan) {
@@ -257,30 +231,28 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
     }
     return cells;
   };
-  for (const Job* job : mine) {
-    const Model& model = *models[job->model];
-    const std::string label = fmt::format("{} {} {} T={}", model.metadata().name,
-                                          corpora[job->corpus].name, to_string(job->protocol.protocol),
-                                          job->length);
-    progress.start_cell(label);
-    if (dir.has_cell(job->key)) {
-      ++outcome.resumed;
-      progress.finish_cell("already done", /*skipped=*/true);
-      continue;
-    }
-    SweepCell cell = evaluate_job(*models[job->model], corpora[job->corpus], *job, spec, progress);
-    dir.write_cell(cell.key, cell_to_json(cell));
-    ++outcome.computed;
-    if (cell.status == CellStatus::kOom || cell.status == CellStatus::kError) ++outcome.failed;
-    progress.finish_cell(cell.status == CellStatus::kOk
-                             ? fmt::format("ppl {:.3f}", cell.summary.perplexity)
-                             : to_string(cell.status) + ": " + cell.message);
+  auto evaluate = [&](size_t i, Progress& progress) {
+    const Job& job = plan[i];
+    SweepCell cell = evaluate_job(*models[job.model], corpora[job.corpus], job, spec, progress);
+    CellOutcome outcome;
+    outcome.record = cell_to_json(cell);
+    outcome.status = cell.status;
+    outcome.summary = cell.status == CellStatus::kOk ? fmt::format("ppl {:.3f}", cell.summary.perplexity)
+                                                     : to_string(cell.status) + ": " + cell.message;
+    return outcome;
+  };
+  auto rewrite_tables = [&] {
     std::vector<SweepCell> cells = finished_cells();
     write_sweep_tables(dir.path(), cells);
-  }
+  };
+  const CellRunCounts counts = run_cells(dir, planned, spec.shard, spec.quiet, evaluate, rewrite_tables);
+  SweepOutcome outcome;
+  outcome.computed = counts.computed;
+  outcome.resumed = counts.resumed;
+  outcome.failed = counts.failed;
   outcome.cells = finished_cells();
   write_sweep_tables(dir.path(), outcome.cells);
-  dir.write("run.json", run_json(spec, models, corpora, plan.size(), mine.size(), started, &outcome));
+  dir.write("run.json", render_run_json(info, plan.size(), in_shard, &counts));
   return outcome;
 }
 
