@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   lengen::add_info_command(app);
   lengen::add_sweep_command(app);
   lengen::add_merge_command(app);
+  lengen::add_compare_command(app);
+  lengen::add_baseline_command(app);
+  lengen::add_check_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

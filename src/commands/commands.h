@@ -14,5 +14,8 @@ void add_tokenize_command(CLI::App& app);
 void add_info_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
+void add_baseline_command(CLI::App& app);
+void add_check_command(CLI::App& app);
 
 }  // namespace lengen

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/csv.h"
 #include "core/error.h"
 
 namespace lengen {
@@ -27,16 +28,6 @@ double number_of(const json& j) { return j.is_number() ? j.get<double>() : kNaN;
 
 std::string csv_number(double x, int precision) {
   return std::isfinite(x) ? fmt::format("{:.{}f}", x, precision) : "";
-}
-
-std::string csv_text(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c == '\n' ? ' ' : c;
-  }
-  return out + "\"";
 }
 
 // Cells whose windows pair up across lengths: same model, corpus and tail settings.
@@ -196,14 +187,14 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
     }
     out += fmt::format(
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-        csv_text(c.model), csv_text(c.position_encoding), c.train_length, csv_text(c.corpus),
+        csv_escape(c.model), csv_escape(c.position_encoding), c.train_length, csv_escape(c.corpus),
         c.protocol, c.stride, c.tail_tokens, c.length, to_string(c.status), s.windows, c.documents,
         c.documents_skipped, s.targets, csv_number(s.mean_nll, 8), csv_number(s.perplexity, 6),
         csv_number(s.bits_per_byte, 8), csv_number(s.standard_error, 8),
         csv_number(s.nll_ci95.low, 8), csv_number(s.nll_ci95.high, 8),
         csv_number(std::exp(s.nll_ci95.low), 6), csv_number(std::exp(s.nll_ci95.high), 6),
         csv_number(gain.difference, 8), csv_number(gain.ci95.low, 8), csv_number(gain.ci95.high, 8),
-        c.max_tokens, c.model_sha256, c.corpus_sha256, c.key, csv_text(c.message));
+        c.max_tokens, c.model_sha256, c.corpus_sha256, c.key, csv_escape(c.message));
   }
   return out;
 }
@@ -211,7 +202,7 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
 std::string render_perf_csv(const std::vector<SweepCell>& cells) {
   std::string out = "model,corpus,protocol,stride,tail_tokens,length,status,seconds,tokens_per_second,peak_rss_mib,cell_key\n";
   for (const auto& c : cells) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model), csv_text(c.corpus),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_escape(c.model), csv_escape(c.corpus),
                        c.protocol, c.stride, c.tail_tokens, c.length, to_string(c.status),
                        csv_number(c.seconds, 3), csv_number(c.tokens_per_second, 1),
                        csv_number(c.peak_rss_mib, 1), c.key);
@@ -225,7 +216,7 @@ std::string render_positions_csv(const std::vector<SweepCell>& cells) {
     for (int b = 0; b < c.positions.buckets(); ++b) {
       const int64_t n = c.positions.count(b);
       if (n == 0) continue;
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model), csv_text(c.corpus),
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_escape(c.model), csv_escape(c.corpus),
                          c.protocol, c.stride, c.tail_tokens, c.length, PositionCurve::bucket_low(b),
                          PositionCurve::bucket_high(b), n,
                          csv_number(c.positions.nll_sum(b) / static_cast<double>(n), 8), c.key);

@@ -39,6 +39,7 @@ TextSource::TextSource(const std::vector<std::string>& inputs) {
         if (entry.is_regular_file() && is_corpus_file(entry.path())) found.push_back(entry.path());
       }
       std::sort(found.begin(), found.end());
+      for (const auto& path : found) names_.push_back(fs::relative(path, input).string());
       if (found.empty()) {
         throw_bad_input(input, "directory holds no .txt or .jsonl files",
                         "point lengen at a directory of UTF-8 .txt documents or .jsonl files");
@@ -46,6 +47,7 @@ TextSource::TextSource(const std::vector<std::string>& inputs) {
       files_.insert(files_.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(input, ec)) {
       files_.push_back(input);
+      names_.push_back(fs::path(input).filename().string());
     } else {
       throw_bad_input(input, "no such file or directory",
                       "check the path; run `make data` to prepare the shipped corpora");
@@ -60,6 +62,7 @@ bool TextSource::read_jsonl_line(std::vector<TextDocument>& out, size_t& bytes) 
     ++jsonl_line_;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank line
     const std::string where = jsonl_path_ + ":" + std::to_string(jsonl_line_);
+    const std::string name = jsonl_name_ + ":" + std::to_string(jsonl_line_);
     nlohmann::json record;
     try {
       record = nlohmann::json::parse(line);
@@ -73,7 +76,7 @@ bool TextSource::read_jsonl_line(std::vector<TextDocument>& out, size_t& bytes) 
     }
     const std::string& text = record["text"].get_ref<const std::string&>();
     bytes += text.size();
-    out.push_back(make_document(where, text));
+    out.push_back(make_document(name, text));
     return true;
   }
   jsonl_.reset();
@@ -88,11 +91,13 @@ bool TextSource::next_batch(std::vector<TextDocument>& out, size_t max_bytes) {
       if (read_jsonl_line(out, bytes)) continue;
     }
     if (next_file_ == files_.size()) break;
+    const std::string& name = names_[next_file_];
     const std::string& path = files_[next_file_++];
     if (is_jsonl_path(path)) {
       jsonl_ = std::make_unique<std::ifstream>(path);
       if (!*jsonl_) throw_bad_input(path, "cannot open file", "check its permissions");
       jsonl_path_ = path;
+      jsonl_name_ = name;
       jsonl_line_ = 0;
       continue;
     }
@@ -102,7 +107,7 @@ bool TextSource::next_batch(std::vector<TextDocument>& out, size_t max_bytes) {
     content << in.rdbuf();
     const std::string raw = content.str();
     bytes += raw.size();
-    out.push_back(make_document(path, raw));
+    out.push_back(make_document(name, raw));
   }
   return out.size() > before;
 }

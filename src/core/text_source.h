@@ -15,7 +15,10 @@
 namespace lengen {
 
 struct TextDocument {
-  std::string name;          // "path" or "path:line" for JSONL
+  // Relative to the input that named it ("sub/a.txt" inside a directory input,
+  // the file name for a file input, "x.jsonl:LINE" for JSONL), so a token cache
+  // does not depend on where the corpus lies on disk.
+  std::string name;
   std::string text;          // valid UTF-8
   size_t replacements = 0;   // invalid UTF-8 sequences replaced with U+FFFD
 };
@@ -37,9 +40,11 @@ class TextSource {
   bool read_jsonl_line(std::vector<TextDocument>& out, size_t& bytes);
 
   std::vector<std::string> files_;
+  std::vector<std::string> names_;  // document names of files_
   size_t next_file_ = 0;
   std::unique_ptr<std::ifstream> jsonl_;  // open while inside a JSONL file
   std::string jsonl_path_;
+  std::string jsonl_name_;
   size_t jsonl_line_ = 0;
 };
 

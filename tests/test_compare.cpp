@@ -1,0 +1,166 @@
+// compare / baseline / check on synthetic runs whose answers are known.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/baseline.h"
+#include "core/comparison.h"
+#include "core/comparison_tables.h"
+#include "core/plots.h"
+#include "core/run_directory.h"
+#include "core/sweep.h"
+#include "test_helpers.h"
+
+#include <fmt/core.h>
+
+using namespace lengen;
+
+namespace {
+
+// A finished chunks cell whose windows have per-token NLL `base + shift(i)`.
+SweepCell make_cell(const std::string& model, int64_t length, double nll_per_token,
+                    const std::string& corpus_sha = std::string(64, 'a')) {
+  SweepCell c;
+  c.model = model;
+  c.position_encoding = model;
+  c.train_length = 512;
+  c.corpus = "syn";
+  c.corpus_sha256 = corpus_sha;
+  c.model_sha256 = std::string(64, 'm');
+  c.protocol = "chunks";
+  c.length = length;
+  c.seed = 7;
+  c.key = cell_key({model, corpus_sha, std::to_string(length)});
+  for (int i = 0; i < 40; ++i) {
+    // Window-to-window variation shared by every model: pairing must cancel it.
+    const double per_token = nll_per_token + 0.3 * std::sin(i);
+    c.window_scores.push_back({i, 0, per_token * double(length - 1), length - 1, 3.0 * double(length - 1)});
+    c.positions.add(i % 7, per_token);
+  }
+  c.summary = summarize(c.window_scores, c.seed);
+  return c;
+}
+
+void write_run(const std::string& dir, std::vector<SweepCell> cells) {
+  RunDirectory run(dir);
+  for (const auto& c : cells) run.write_cell(c.key, cell_to_json(c));
+  write_sweep_tables(dir, cells);
+}
+
+const std::vector<int64_t> kLengths = {512, 1024, 2048, 4096};
+
+// base: ppl e^2 at 512, rising; better: 0.05 nats lower everywhere.
+void write_two_runs(const testing::ScratchDir& dir) {
+  std::vector<SweepCell> a, b;
+  for (int64_t length : kLengths) {
+    const double growth = length <= 1024 ? 0.0 : 0.5 * std::log2(double(length) / 1024.0);
+    a.push_back(make_cell("base", length, 2.0 + growth));
+    b.push_back(make_cell("better", length, 1.95 + growth));
+  }
+  write_run(dir.file("a"), a);
+  write_run(dir.file("b"), b);
+}
+
+}  // namespace
+
+TEST_CASE("compare pairs identical windows and recovers a known difference", "[compare]") {
+  testing::ScratchDir dir("cmp");
+  write_two_runs(dir);
+  const RunTables tables = load_runs({dir.file("a"), dir.file("b")});
+  const auto curves = build_curves(tables.cells);
+  REQUIRE(curves.size() == 2);
+  const auto paired = paired_against(curves, "base", 3);
+  REQUIRE(paired.size() == kLengths.size());
+  for (const auto& row : paired) {
+    CHECK(row.curve->model == "better");
+    CHECK(row.difference.pairs == 40);
+    CHECK(row.difference.difference == Approx(-0.05).margin(1e-9));
+    CHECK(row.difference.ci95.low <= -0.05 + 1e-9);
+    CHECK(row.difference.ci95.high >= -0.05 - 1e-9);
+  }
+  ComparisonSettings settings{"base", 0.10};
+  const std::string csv = render_comparison_csv(curves, settings);
+  CHECK_THAT(csv, Catch::StartsWith("model,position_encoding,train_length,corpus,protocol,stride,tail_tokens,"
+                                    "ppl_512,ppl_1024,ppl_2048,ppl_4096,effective_length,extrapolation_ratio\n"));
+  CHECK_THAT(csv, Catch::Contains(fmt::format("better,better,512,syn,chunks,0,0,{:.6f}", curves[1].by_length.at(512)->summary.perplexity)));
+  const std::string md = render_comparison_markdown(curves, paired, {}, settings);
+  // "better" is best at every length: its values are bold, base's are not.
+  CHECK_THAT(md, Catch::Contains(fmt::format("**{:.2f}**", curves[1].by_length.at(4096)->summary.perplexity)));
+  CHECK_THAT(md, !Catch::Contains(fmt::format("**{:.2f}**", curves[0].by_length.at(4096)->summary.perplexity)));
+  CHECK_THAT(md, Catch::Contains("-0.050 ["));
+}
+
+TEST_CASE("effective length is the longest length within the band of the training-length perplexity", "[compare]") {
+  testing::ScratchDir dir("cmp-eff");
+  write_two_runs(dir);
+  const RunTables tables = load_runs({dir.file("a")});
+  const auto curves = build_curves(tables.cells);
+  // ppl(512) = ppl(1024); ppl(2048) is e^0.5 = 1.65x higher: outside 10%.
+  const EffectiveLength tight = effective_length(curves[0], 0.10);
+  CHECK(tight.length == 1024);
+  CHECK(tight.ratio == 2.0);
+  CHECK(effective_length(curves[0], 0.70).length == 2048);
+  CHECK(effective_length(curves[0], 5.0).length == 4096);
+  Curve without_train_length = curves[0];
+  without_train_length.by_length.erase(512);
+  CHECK(effective_length(without_train_length, 0.10).length == 0);
+}
+
+TEST_CASE("check passes an identical run and flags a 3 percent regression and incomparable runs", "[compare]") {
+  testing::ScratchDir dir("cmp-check");
+  std::vector<SweepCell> reference, regressed, other_corpus;
+  for (int64_t length : kLengths) {
+    reference.push_back(make_cell("m", length, 2.0));
+    regressed.push_back(make_cell("m", length, 2.0 + (length == 2048 ? std::log(1.03) : 0.0)));
+    other_corpus.push_back(make_cell("m", length, 2.0, std::string(64, 'b')));
+  }
+  const Baseline baseline = baseline_from_cells(reference, 0.02, "ref", nullptr);
+  const Baseline reread = baseline_from_json(baseline_to_json(baseline), "b.json");
+  REQUIRE(reread.rows.size() == 4);
+
+  const CheckReport same = check_run(reread, reference, std::nullopt);
+  CHECK(same.regressions == 0);
+  CHECK(same.incomparable.empty());
+
+  const CheckReport worse = check_run(reread, regressed, std::nullopt);
+  CHECK(worse.regressions == 1);
+  CHECK(worse.rows[2].change == Approx(0.03).epsilon(1e-6));
+  CHECK(worse.rows[2].verdict == CheckVerdict::kRegressed);
+  CHECK(check_run(reread, regressed, 0.05).regressions == 0);  // a wider band holds
+
+  CHECK(check_run(reread, other_corpus, std::nullopt).incomparable.size() == 4);
+
+  // Through the binary: documented exit codes 0, 3 and 4.
+  write_run(dir.file("ref"), reference);
+  write_run(dir.file("bad"), regressed);
+  write_run(dir.file("other"), other_corpus);
+  REQUIRE(testing::run_lengen("baseline --run " + dir.file("ref") + " --out " + dir.file("b.json")).exit_code == 0);
+  CHECK(testing::run_lengen("check --baseline " + dir.file("b.json") + " --run " + dir.file("ref")).exit_code == 0);
+  const auto r = testing::run_lengen("check --baseline " + dir.file("b.json") + " --run " + dir.file("bad"));
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.output, Catch::Contains("**REGRESSION**") && Catch::Contains("+3.00%"));
+  CHECK(testing::run_lengen("check --baseline " + dir.file("b.json") + " --run " + dir.file("other")).exit_code == 4);
+}
+
+TEST_CASE("plots are drawn with gnuplot and skipped with a note without it", "[compare]") {
+  testing::ScratchDir dir("cmp-plots");
+  write_two_runs(dir);
+  const RunTables tables = load_runs({dir.file("a"), dir.file("b")});
+  const auto curves = build_curves(tables.cells);
+  if (gnuplot_available()) {
+    const PlotReport drawn = write_plots(curves, {}, dir.file("with"), true);
+    CHECK(drawn.note.empty());
+    CHECK(drawn.images.size() == 4);  // perplexity + positions, png + svg
+    for (const auto& image : drawn.images) CHECK(std::filesystem::file_size(image) > 1000);
+  }
+  const std::string path = std::getenv("PATH");
+  ::setenv("PATH", "/nonexistent", 1);
+  const PlotReport skipped = write_plots(curves, {}, dir.file("without"), true);
+  ::setenv("PATH", path.c_str(), 1);
+  CHECK(skipped.images.empty());
+  CHECK_THAT(skipped.note, Catch::Contains("gnuplot not found"));
+  CHECK(std::filesystem::exists(dir.file("without/ppl_syn_chunks.gp")));
+  CHECK(std::filesystem::exists(dir.file("without/ppl_syn_chunks.dat")));
+}
