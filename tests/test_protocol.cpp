@@ -101,6 +101,11 @@ TEST_CASE("tail scores the same final K targets of each segment at every length"
   CHECK(scored_targets(at8) == expected);
   for (size_t i = 0; i < at8.windows.size(); ++i) CHECK(at8.windows[i].id == at16.windows[i].id);
   CHECK_THROWS_WITH(plan_windows(cache, spec, 3, 0), Catch::Contains("tail K=3"));
+  // A budget of two segments keeps the same two segments at every length.
+  const auto thin8 = plan_windows(cache, spec, 8, 40);
+  const auto thin16 = plan_windows(cache, spec, 16, 40);
+  REQUIRE(thin8.windows.size() == 2);
+  CHECK(scored_targets(thin8) == scored_targets(thin16));
 }
 
 TEST_CASE("a token budget keeps evenly spaced windows across the corpus", "[protocol]") {

@@ -98,8 +98,11 @@ WindowPlan plan_windows(const TokenCache& cache, const ProtocolSpec& spec, int64
   }
   plan.candidate_windows = plan.windows.size();
   const auto n = static_cast<int64_t>(plan.windows.size());
-  if (max_tokens > 0 && n * length > max_tokens && n > 0) {
-    const int64_t keep = std::max<int64_t>(1, max_tokens / length);
+  // `tail` counts its budget in segments of L_max tokens, so the same segments
+  // are kept at every length and the context gain stays paired.
+  const int64_t unit = spec.protocol == Protocol::kTail ? std::max(spec.segment_length, length) : length;
+  if (max_tokens > 0 && n * unit > max_tokens && n > 0) {
+    const int64_t keep = std::max<int64_t>(1, max_tokens / unit);
     std::vector<Window> kept;
     kept.reserve(static_cast<size_t>(keep));
     // The centre of each of `keep` equal strata: deterministic and spread out.

@@ -62,7 +62,9 @@ int64_t effective_stride(const ProtocolSpec& spec, int64_t length);
 // All windows of `cache` at `length`, then thinned deterministically to at most
 // `max_tokens` window tokens (0 = no limit; at least one window is always kept)
 // by taking evenly spaced windows across the corpus, so a budget samples every
-// part of it rather than its first documents.
+// part of it rather than its first documents. For `tail` the budget counts
+// whole segments (L_max tokens each), so the same segments are kept at every
+// length.
 WindowPlan plan_windows(const TokenCache& cache, const ProtocolSpec& spec, int64_t length,
                         int64_t max_tokens);
 
