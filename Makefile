@@ -72,6 +72,16 @@ $(DATA)/caches/%.tok: $(DATA)/corpora/manifest.json $(TOKENIZER) | build
 demo: build $(DATA)/caches/austen.tok
 	$(LENGEN) sweep --config configs/demo.toml
 
+# The published comparison: demo sweep + sliding + tail (+ tasks), compared,
+# written to results/REPORT.md (commit it with results/report/).
+report: demo
+	$(LENGEN) sweep --config configs/demo.toml -p chunks sliding
+	$(LENGEN) sweep --config configs/report_tail.toml
+	if [ -f configs/tasks_demo.toml ]; then $(LENGEN) tasks --config configs/tasks_demo.toml; fi
+	$(LENGEN) compare results/runs/demo results/runs/tail $$( [ -f results/runs/tasks/tasks.csv ] && echo results/runs/tasks ) \
+	  -o results/report --baseline-model alibi > /dev/null
+	results/make_report.sh
+
 bench: build $(DATA)/caches/austen.tok
 	bench/run_bench.sh
 
