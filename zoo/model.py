@@ -316,8 +316,10 @@ class Fire(NoPE):
       * rows i >= L: x = psi(i-j)/psi(i) in [0, 1]; psi(i-j) comes from a 1-D table via
         a Hankel view, and f_theta is read from a table of the MLP on a uniform grid of
         N points in [0, 1] (nearest grid point).  f_theta is piecewise linear with
-        |f'| <= S = max_h sum_k |W2[h,k] W1[k]|, so the error is <= S / (2 (N-1));
+        max |f'| = S (computed exactly from its kinks), so the error is <= S / (2 (N-1));
         N - 1 = ceil(S / (2 * table_tol)) (clamped to [1024, 2^22]) gives <= table_tol.
+        The float32 values of two heads are packed into one complex64 so that one
+        index_select (int32 indices) fetches two heads.
     """
     shared: bool
     table_tol: float
@@ -380,6 +382,24 @@ class Fire(NoPE):
         x = torch.log(c * d + 1.0) / norm
         return self.mlp(s, x)
 
+    @torch.jit.export
+    def max_slope(self, s: int) -> float:
+        """Exact max |f'| over [0, 1] for head set s: f is linear between the kinks
+        -b1/W1 of its ReLUs, so evaluate f' at the midpoints of those segments."""
+        W1, b1, W2, b2, c, L = self.params_for(s)
+        W1 = W1.detach().double()
+        b1 = b1.detach().double()
+        W2 = W2.detach().double()
+        safe = torch.where(W1 == 0, torch.ones_like(W1), W1)
+        kinks = torch.where(W1 == 0, torch.zeros_like(W1), -b1 / safe)
+        inside = kinks[(kinks > 0.0) & (kinks < 1.0)]
+        pts = torch.sort(torch.cat([torch.zeros(1, dtype=torch.float64), inside,
+                                    torch.ones(1, dtype=torch.float64)]))[0]
+        mid = 0.5 * (pts[1:] + pts[:-1])
+        active = (mid.unsqueeze(1) * W1 + b1 > 0).to(torch.float64)  # [M, hidden]
+        slopes = torch.matmul(active, (W2 * W1.unsqueeze(0)).t())  # [M, H]
+        return float(slopes.abs().max())
+
     def prepare(self, T: int, device: torch.device) -> List[Tensor]:
         if self.training:
             return []
@@ -387,20 +407,26 @@ class Fire(NoPE):
         for s in range(self.n_sets):
             W1, b1, W2, b2, c, L = self.params_for(s)
             # tables are not differentiable (training uses direct_bias)
-            W1 = W1.detach()
-            W2 = W2.detach()
             c = c.detach()
             L = L.detach()
             Lf = float(L)
             cd = c.double()
-            S = float((W2.double().abs() * W1.double().abs().unsqueeze(0)).sum(1).max())
+            S = self.max_slope(s)
             N1 = int(math.ceil(S / (2.0 * self.table_tol)))
             N1 = min(max(N1, 1024), 4194304)
             grid = torch.arange(N1 + 1, device=device, dtype=torch.float64) / N1
             val = self.mlp(s, grid).detach()  # [H, N1+1] float64
-            # two extra copies of f(1) so that rounding above x = 1 can never index out
+            H = val.size(0)
+            # two extra copies of f(1) so that rounding above x = 1 can never index out;
+            # an even number of heads (zero pad) so that heads are packed in pairs
             tab = torch.cat([val, val[:, N1:], val[:, N1:]], dim=1).to(torch.float32)
-            out.append(tab.contiguous())
+            if H % 2 == 1:
+                tab = torch.cat([tab, torch.zeros(1, tab.size(1), dtype=tab.dtype,
+                                                  device=device)], dim=0)
+            # [H/2, N] complex64: heads (2p, 2p+1) at one grid point as the real and
+            # imaginary part of one element, so that one index_select fetches two heads
+            packed = torch.complex(tab[0::2], tab[1::2]).contiguous()
+            out.append(packed)
             # exact distance table for rows i < L, zero-padded to length T
             nL = max(1, min(int(math.ceil(Lf)), T))
             dd = torch.arange(nL, device=device, dtype=torch.float64)
@@ -417,7 +443,7 @@ class Fire(NoPE):
 
     def fast_add_(self, s: Tensor, layer: int, qs: int, qe: int, ctx: List[Tensor]) -> Tensor:
         k = 4 * self.set_index(layer)
-        tab = ctx[k]
+        packed = ctx[k]
         exact = ctx[k + 1]
         psi = ctx[k + 2]
         meta = ctx[k + 3]
@@ -425,20 +451,26 @@ class Fire(NoPE):
         L = float(meta[1])
         N1 = float(meta[2])
         n = qe - qs
-        H = tab.size(0)
+        H = exact.size(0)
         nsmall = min(max(int(math.ceil(L)) - qs, 0), n)  # rows with i < L
         if nsmall > 0:
             s[:, :, :nsmall].add_(hankel_view(exact, n, qe)[:, :nsmall].unsqueeze(0))
         if nsmall < n:
+            m = n - nsmall
             i = torch.arange(qs + nsmall, qe, dtype=torch.float64)
             inv = (N1 / torch.log(c * i + 1.0)).to(torch.float32).to(s.device).unsqueeze(1)
-            pos = torch.empty(n - nsmall, qe, dtype=torch.float32, device=s.device)
-            torch.mul(hankel_view(psi, n, qe)[0, nsmall:], inv, out=pos)  # x * (N-1)
-            idx = pos.add_(0.5).to(torch.int64).view(-1)  # nearest grid point
-            buf = torch.empty(idx.size(0), dtype=torch.float32, device=s.device)
-            for h in range(H):
-                torch.index_select(tab[h], 0, idx, out=buf)
-                s[:, h, nsmall:].add_(buf.view(n - nsmall, qe))
+            # x * (N-1) + 0.5 = psi(i-j) * (N-1)/psi(i) + 0.5, then floor: nearest grid point
+            pos = torch.empty(m, qe, dtype=torch.float32, device=s.device)
+            half = torch.full([1, 1], 0.5, dtype=torch.float32, device=s.device)
+            torch.addcmul(half, hankel_view(psi, n, qe)[0, nsmall:], inv, out=pos)
+            idx = pos.to(torch.int32).view(-1)
+            buf = torch.empty(idx.size(0), dtype=torch.complex64, device=s.device)
+            for p in range(packed.size(0)):
+                torch.index_select(packed[p], 0, idx, out=buf)
+                g = torch.view_as_real(buf).view(m, qe, 2)
+                s[:, 2 * p, nsmall:].add_(g[:, :, 0])
+                if 2 * p + 1 < H:
+                    s[:, 2 * p + 1, nsmall:].add_(g[:, :, 1])
         return s
 
     def add_bias_(self, s: Tensor, layer: int, qs: int, qe: int, ctx: List[Tensor]) -> Tensor:

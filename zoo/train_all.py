@@ -7,18 +7,25 @@ An encoding whose finished checkpoint (zoo/runs/<enc>/checkpoint.pt) exists is n
 retrained; each encoding is exported to zoo/models/ as soon as its training finishes
 (rope also yields rope-pi, rope-ntk and rope-yarn), so partial progress is usable.
 An interrupted training restarts that encoding from scratch (same seeds, same result).
+Every training and every export runs in its own subprocess, so each one uses the code
+on disk when it starts (TorchScript compiles from the source files, and a long-lived
+process whose modules were edited underneath would script mismatched code).
 """
 import argparse
 import os
+import subprocess
+import sys
 import time
-
-from zoo.export import export
-from zoo.train import train
 
 # most informative first, so that a partial run is already useful
 ORDER = ["alibi", "fire", "rope", "nope", "t5", "kerple", "fire-s", "sinusoidal"]
 EXPORTS = {"rope": ["rope", "rope-pi", "rope-ntk", "rope-yarn"]}
 DEFAULT_TOKENS = 3_000_000
+
+
+def run(args) -> None:
+    print("[train_all] $ " + " ".join(args), flush=True)
+    subprocess.run([sys.executable, "-m"] + args, check=True)
 
 
 def main() -> None:
@@ -39,13 +46,20 @@ def main() -> None:
             print(f"[train_all] {enc}: checkpoint exists, not retraining", flush=True)
         else:
             print(f"[train_all] {enc}: training {a.tokens} tokens", flush=True)
-            train(enc, a.tokens, run_dir, a.corpus, a.sp)
+            run(["zoo.train", "--encoding", enc, "--tokens", str(a.tokens), "--out", run_dir,
+                 "--corpus", a.corpus, "--sp", a.sp])
+        names = []
         for name in EXPORTS.get(enc, [enc]):
             path = os.path.join(a.models, name + ".pt")
             if os.path.exists(path) and os.path.getmtime(path) >= os.path.getmtime(ck):
                 print(f"[train_all] {name}: {path} up to date", flush=True)
-                continue
-            export(name, a.runs, a.models)
+            else:
+                names.append(name)
+        if names:
+            args = ["zoo.export", "--runs", a.runs, "--out", a.models]
+            for n in names:
+                args += ["--encoding", n]
+            run(args)
         print(f"[train_all] {enc}: done at {time.time() - t0:.0f}s", flush=True)
     print("[train_all] all done", flush=True)
 

@@ -56,3 +56,23 @@ def test_exported_zoo_models(path):
     with torch.no_grad():
         y = m(torch.randint(0, 4096, (1, 64)))
     assert y.shape == (1, 64, 4096) and bool(torch.isfinite(y).all())
+
+
+@pytest.mark.parametrize("enc", ["fire", "fire-s"])
+def test_exported_fire_fast_path_matches_direct(enc):
+    """On the exported (trained) FIRE model: the eval fast path == the direct MLP."""
+    path = os.path.join(ROOT, "zoo", "models", enc + ".pt")
+    if not os.path.exists(path):
+        pytest.skip(enc + ".pt not exported yet")
+    m = torch.jit.load(path).float().eval()
+    T = 2048
+    with torch.no_grad():
+        ctx = m.pos.prepare(T, torch.device("cpu"))
+        worst = 0.0
+        for layer in range(2):
+            for qs, qe in [(0, 512), (100, 612), (1536, 2048)]:
+                fast = m.pos.bias_matrix(layer, qs, qe, ctx)
+                direct = m.pos.direct_bias(layer, qs, qe).flip(-1)
+                mask = torch.arange(qe).unsqueeze(0) <= torch.arange(qs, qe).unsqueeze(1)
+                worst = max(worst, float((fast - direct).abs()[:, mask].max()))
+    assert worst <= 1e-4, worst
