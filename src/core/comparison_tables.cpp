@@ -23,6 +23,16 @@ std::string cell_text(const SweepCell* cell) {
                                          : to_string(cell->status);
 }
 
+// "| model | 512 | 1024 | ... |" and its alignment row (lengths right-aligned).
+template <typename Lengths>
+std::string length_header(const Lengths& lengths) {
+  std::string out = "| model |";
+  for (int64_t length : lengths) out += fmt::format(" {} |", length);
+  out += "\n|---|";
+  for (size_t i = 0; i < lengths.size(); ++i) out += "---:|";
+  return out + "\n";
+}
+
 // Settings in first-seen order.
 std::vector<std::string> settings_of(const std::vector<Curve>& curves) {
   std::vector<std::string> out;
@@ -94,12 +104,9 @@ std::string paired_tables(const std::vector<Curve>& curves, const std::vector<Pa
     if (models.empty()) continue;
     out += fmt::format("\n### ΔNLL vs {} — {}\n\nMean NLL (nats/token) minus {}'s on identical "
                        "windows, paired bootstrap 95% CI. Negative = better than {}; an interval "
-                       "excluding 0 is marked ✓.\n\n| model |",
+                       "excluding 0 is marked ✓.\n\n",
                        settings.baseline_model, setting, settings.baseline_model, settings.baseline_model);
-    for (int64_t length : lengths) out += fmt::format(" {} |", length);
-    out += "\n|---|";
-    for (size_t i = 0; i < lengths.size(); ++i) out += "---:|";
-    out += "\n";
+    out += length_header(lengths);
     for (const auto& model : models) {
       out += "| " + model + " |";
       for (int64_t length : lengths) {
@@ -129,12 +136,9 @@ std::string context_gain_tables(const std::vector<Curve>& curves) {
     if (out.empty()) {
       out += fmt::format("\n### Context gain — {}\n\nMean NLL of the same final targets at the "
                          "shortest length minus at T (nats/token), paired bootstrap 95% CI: "
-                         "positive = the model uses the longer context.\n\n| model |",
+                         "positive = the model uses the longer context.\n\n",
                          c.setting());
-      for (int64_t length : lengths) out += fmt::format(" {} |", length);
-      out += "\n|---|";
-      for (size_t i = 0; i < lengths.size(); ++i) out += "---:|";
-      out += "\n";
+      out += length_header(lengths);
     }
     out += "| " + c.model + " |";
     for (int64_t length : lengths) {
@@ -171,12 +175,9 @@ std::string task_tables(const std::vector<TaskResult>& tasks) {
       value[{p.model, p.length}] = &p;
       chance = p.chance;
     }
-    out += fmt::format("\n### Task accuracy — {} (ranking scorer, pooled over depths; chance {:.2f})\n\n| model |",
+    out += fmt::format("\n### Task accuracy — {} (ranking scorer, pooled over depths; chance {:.2f})\n\n",
                        task, chance);
-    for (int64_t length : lengths) out += fmt::format(" {} |", length);
-    out += "\n|---|";
-    for (size_t i = 0; i < lengths.size(); ++i) out += "---:|";
-    out += "\n";
+    out += length_header(lengths);
     for (const auto& model : models) {
       out += "| " + model + " |";
       for (int64_t length : lengths) {

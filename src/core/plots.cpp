@@ -36,12 +36,19 @@ std::string quoted(const std::string& s) {
 }
 
 // The terminal blocks shared by every script: one SVG and one PNG per figure.
-std::string render_both(const std::string& name, const std::string& plot_command) {
+std::string render_both(const std::string& name, const std::string& plot) {
   return fmt::format(
       "set terminal svg size 900,560 dynamic noenhanced font 'Sans,12'\nset output '{0}.svg'\n{1}\n"
       "set terminal pngcairo size 1100,680 noenhanced font 'Sans,11'\nset output '{0}.png'\n{1}\n"
       "unset output\n",
-      name, plot_command);
+      name, plot);
+}
+
+// "plot a, \\\n     b, ..." from one clause per series.
+std::string plot_command(const std::vector<std::string>& series) {
+  std::string plot = "plot " + series.front();
+  for (size_t i = 1; i < series.size(); ++i) plot += ", \\\n     " + series[i];
+  return plot;
 }
 
 struct Figure {
@@ -73,8 +80,7 @@ Figure perplexity_figure(const std::vector<const Curve*>& rows, const std::strin
     ++index;
   }
   write_file_atomically(out_dir + "/" + f.name + ".dat", data);
-  std::string plot = "plot " + plots.front();
-  for (size_t i = 1; i < plots.size(); ++i) plot += ", \\\n     " + plots[i];
+  const std::string plot = plot_command(plots);
   f.script = fmt::format(
       "# Perplexity vs evaluation length. Edit and run: gnuplot {0}.gp\n"
       "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'perplexity'\n"
@@ -118,8 +124,7 @@ Figure position_figure(const std::vector<const Curve*>& rows, const std::string&
                                 f.name, index++, quoted(c->model)));
   }
   write_file_atomically(out_dir + "/" + f.name + ".dat", data);
-  std::string plot = "plot " + plots.front();
-  for (size_t i = 1; i < plots.size(); ++i) plot += ", \\\n     " + plots[i];
+  const std::string plot = plot_command(plots);
   f.script = fmt::format(
       "# Mean NLL by position inside the window (log2 buckets). Edit and run: gnuplot {0}.gp\n"
       "set title {1}\nset xlabel 'position in window (tokens)'\nset ylabel 'mean NLL (nats)'\n"
@@ -159,8 +164,7 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const std
                                   f.name, m, quoted(models[m])));
     }
     write_file_atomically(out_dir + "/" + f.name + ".dat", data);
-    std::string plot = "plot " + plots.front();
-    for (size_t i = 1; i < plots.size(); ++i) plot += ", \\\n     " + plots[i];
+    std::string plot = plot_command(plots);
     plot += fmt::format(", \\\n     {:.6f} with lines dt 2 lc 'gray' title 'chance'", chance);
     f.script = fmt::format(
         "# Task accuracy vs length (pooled over depths). Edit and run: gnuplot {0}.gp\n"
