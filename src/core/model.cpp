@@ -240,6 +240,56 @@ std::vector<float> Model::log_probs_at(const std::vector<int64_t>& tokens, int64
   return std::vector<float>(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
 }
 
+namespace {
+// The vocabulary of `logits` [B, T, V] against lengen.json and the target ids.
+void check_vocab(const at::Tensor& logits, const at::Tensor& targets, const ModelMetadata& metadata,
+                 const std::string& path) {
+  const int64_t vocab = logits.size(2);
+  if (metadata.vocab_size > 0 && vocab != metadata.vocab_size) {
+    throw_bad_input(path, "forward returned V=" + std::to_string(vocab) + " but lengen.json says " +
+                              "vocab_size=" + std::to_string(metadata.vocab_size),
+                    kExportHint);
+  }
+  if (targets.numel() > 0 && targets.max().item<int64_t>() >= vocab) {
+    throw_bad_input(path, "token id outside the model's vocabulary of " + std::to_string(vocab),
+                    "evaluate with the tokenizer this model was trained with");
+  }
+}
+}  // namespace
+
+void Model::continuation_scores(const std::vector<int64_t>& tokens, int64_t batch, int64_t length,
+                                int64_t from, std::vector<double>& log_probs,
+                                std::vector<uint8_t>& greedy) {
+  TORCH_CHECK(static_cast<int64_t>(tokens.size()) == batch * length, "expected ", batch * length,
+              " tokens, got ", tokens.size());
+  TORCH_CHECK(from >= 0 && from < length - 1, "continuation start ", from, " outside [0, ", length - 1, ")");
+  c10::InferenceMode guard;
+  at::Tensor input = torch::from_blob(const_cast<int64_t*>(tokens.data()), {batch, length},
+                                      torch::kInt64);
+  at::Tensor logits = impl_->forward(input, path_);                         // [B, T, V]
+  at::Tensor targets = input.slice(/*dim=*/1, /*start=*/from + 1, /*end=*/length);  // [B, K]
+  check_vocab(logits, targets, metadata_, path_);
+  at::Tensor tail = logits.slice(/*dim=*/1, /*start=*/from, /*end=*/length - 1);   // [B, K, V]
+  const int64_t k = length - 1 - from;
+  log_probs.assign(static_cast<size_t>(batch * k), 0.0);
+  greedy.assign(static_cast<size_t>(batch * k), 0);
+  at::Tensor picked = tail.to(torch::kFloat64).log_softmax(-1).gather(/*dim=*/2, targets.unsqueeze(2));
+  torch::from_blob(log_probs.data(), {batch, k}, torch::kFloat64).copy_(picked.squeeze(2));
+  at::Tensor hits = tail.argmax(/*dim=*/-1).eq(targets).to(torch::kUInt8);  // [B, K]
+  torch::from_blob(greedy.data(), {batch, k}, torch::kUInt8).copy_(hits);
+}
+
+int64_t Model::greedy_next_token(const std::vector<int64_t>& tokens) {
+  const auto length = static_cast<int64_t>(tokens.size());
+  TORCH_CHECK(length >= 1, "greedy decoding needs a prompt");
+  c10::InferenceMode guard;
+  at::Tensor input = torch::from_blob(const_cast<int64_t*>(tokens.data()), {1, length},
+                                      torch::kInt64);
+  at::Tensor logits = impl_->forward(input, path_);  // [1, T, V]
+  check_vocab(logits, input.slice(1, 0, 0), metadata_, path_);
+  return logits[0][length - 1].argmax().item<int64_t>();
+}
+
 int64_t Model::check_forward(int64_t length) {
   c10::InferenceMode guard;
   const int64_t vocab_hint = metadata_.vocab_size > 0 ? metadata_.vocab_size : 2;

@@ -74,6 +74,21 @@ class Model {
   // (used by generation and ranking scorers). Returns [V] floats.
   std::vector<float> log_probs_at(const std::vector<int64_t>& tokens, int64_t position);
 
+  // Scores continuations (the ranking and greedy scorers of `lengen tasks`):
+  // for each row b of tokens [batch, length] and each position t in
+  // [from, length - 1), with K = length - 1 - from, writes
+  //   log_probs[b * K + t - from] = log p(tokens[b][t + 1] | tokens[b][0..t])   (float64)
+  //   greedy[b * K + t - from]    = 1 iff tokens[b][t + 1] is the argmax of the logits at t
+  // (the token greedy decoding emits; ties go to the lowest id, as torch.argmax).
+  // Only the last K positions are reduced. Throws like next_token_nll.
+  void continuation_scores(const std::vector<int64_t>& tokens, int64_t batch, int64_t length,
+                           int64_t from, std::vector<double>& log_probs, std::vector<uint8_t>& greedy);
+
+  // The token greedy decoding emits after `tokens` (one sequence): the argmax of
+  // the logits at the last position. One full forward per call (the contract
+  // has no key/value cache).
+  int64_t greedy_next_token(const std::vector<int64_t>& tokens);
+
   // Runs a forward at T = `length` on deterministic ids and checks the output
   // shape, dtype and finiteness; returns the vocabulary size the model emits.
   int64_t check_forward(int64_t length = 16);
