@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   lengen::add_compare_command(app);
   lengen::add_baseline_command(app);
   lengen::add_check_command(app);
+  lengen::add_tasks_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -17,5 +17,6 @@ void add_merge_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_baseline_command(CLI::App& app);
 void add_check_command(CLI::App& app);
+void add_tasks_command(CLI::App& app);
 
 }  // namespace lengen
