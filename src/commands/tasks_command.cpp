@@ -75,8 +75,8 @@ void add_tasks_command(CLI::App& app) {
   command->add_option("--tokenizer", options->tokenizer, "sentencepiece model of the models and haystack")
       ->capture_default_str();
   command->add_option("--max-tokens", spec.max_tokens,
-                      "per-cell budget of forward tokens (0 = none); caps samples, and above N x T "
-                      "forwards the gold answer only")
+                      "per-cell budget of forward tokens, sequences x length (0 = none); caps the "
+                      "samples; a ranked sample over it forwards the gold answer only")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   command->add_option("--decode-tokens", spec.decode_tokens,

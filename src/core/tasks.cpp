@@ -100,6 +100,20 @@ std::string sample_log_line(const TaskCell& cell, const TaskSample& sample, cons
   return j.dump() + "\n";
 }
 
+// Prompt + the longest continuation: the length every row of the sample's forward has.
+int64_t sequence_length(const TaskSample& sample) {
+  size_t longest = 0;
+  for (const auto& c : sample.candidates) longest = std::max(longest, c.size());
+  for (const auto& a : sample.answers) longest = std::max(longest, a.size());
+  return static_cast<int64_t>(sample.prompt.size() + longest);
+}
+
+// Tokens one sample forwards: every candidate when ranked, else the gold only.
+int64_t forward_tokens(const TaskSample& sample, bool ranked) {
+  const int64_t rows = ranked ? static_cast<int64_t>(sample.candidates.size()) : 1;
+  return std::max<int64_t>(1, rows) * sequence_length(sample);
+}
+
 struct EvaluatedCell {
   TaskCell cell;
   std::string sample_log;
@@ -154,26 +168,29 @@ EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& j
         };
         TaskSample sample;
         if (!make(0, sample)) return;
-        // The budget decides how many samples, and whether ranking fits at all.
+        // The budget counts forward tokens (sequences x their length): it decides
+        // whether ranking fits at all, then how many samples run.
         const auto candidates = static_cast<int64_t>(sample.candidates.size());
         options.rank = candidates >= 2;
-        if (options.rank && spec.max_tokens > 0 && candidates * job.length > spec.max_tokens) {
+        if (options.rank && spec.max_tokens > 0 && forward_tokens(sample, true) > spec.max_tokens) {
           options.rank = false;
-          cell.message = fmt::format("not ranked: {} candidates x T={} exceeds --max-tokens {}; gold only",
-                                     candidates, job.length, spec.max_tokens);
+          cell.message = fmt::format("not ranked: {} candidates x {} tokens exceed --max-tokens {}; gold only",
+                                     candidates, sequence_length(sample), spec.max_tokens);
         }
-        const int64_t rows = options.rank ? candidates : 1;
-        int64_t n = task.sample_count(job.length, spec.samples);
-        if (spec.max_tokens > 0) n = std::min(n, std::max<int64_t>(1, spec.max_tokens / (rows * job.length)));
+        const int64_t n = task.sample_count(job.length, spec.samples);
+        int64_t used = 0;
         model.set_eval_length(job.length);
         for (int64_t i = 0; i < n; ++i) {
           if (interrupted()) throw Error(ExitCode::kInterrupted, "", "interrupted", "re-run the same command to resume");
           if (i > 0 && !make(i, sample)) return;
+          const int64_t cost = forward_tokens(sample, options.rank);
+          if (spec.max_tokens > 0 && i > 0 && used + cost > spec.max_tokens) break;  // at least one sample
+          used += cost;
           SampleScore score = score_sample(model, sample, options);
           score.index = i;
           if (spec.log_samples) out.sample_log += sample_log_line(cell, sample, score, tokenizer);
           cell.samples.push_back(std::move(score));
-          forwarded += static_cast<double>((rows + job.decode_tokens) * job.length);
+          forwarded += static_cast<double>(cost + job.decode_tokens * sequence_length(sample));
           progress.advance(static_cast<double>(job.length));  // progress counts samples x T
         }
         cell.summary = summarize_samples(cell.samples);
