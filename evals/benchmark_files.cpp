@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -21,12 +20,14 @@ using nlohmann::json;
 constexpr const char* kFilesVersion = "files-v1";
 constexpr const char* kLongBenchHint =
     "each line must be a JSON object with \"input\" (string), \"context\" (string), \"answers\" "
-    "(non-empty list of strings), \"all_classes\" (list of strings or null) and \"length\" (integer)";
+    "(non-empty list of strings), \"all_classes\" (list of strings or null) and \"length\" "
+    "(integer)";
 constexpr const char* kChoiceHint =
     "each line must be a JSON object with \"context\" (string), \"question\" (string), \"options\" "
     "(list of at least 2 strings) and \"gold\" (integer index into options)";
 
-[[noreturn]] void line_error(const std::string& path, int64_t line, const std::string& what, const char* hint) {
+[[noreturn]] void line_error(const std::string& path, int64_t line, const std::string& what,
+                             const char* hint) {
   throw_bad_input(fmt::format("{}:{}", path, line), what, hint);
 }
 
@@ -34,7 +35,9 @@ constexpr const char* kChoiceHint =
 template <typename Parse>
 void for_each_object(const std::string& path, const char* hint, Parse parse) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw_bad_input(path, "cannot open benchmark file", "check the path after longbench: / choice:");
+  if (!in)
+    throw_bad_input(path, "cannot open benchmark file",
+                    "check the path after longbench: / choice:");
   std::string text;
   int64_t line = 0;
   while (std::getline(in, text)) {
@@ -52,21 +55,25 @@ void for_each_object(const std::string& path, const char* hint, Parse parse) {
   if (line == 0) throw_bad_input(path, "benchmark file is empty", hint);
 }
 
-std::string string_field(const json& j, const char* key, const std::string& path, int64_t line, const char* hint) {
+std::string string_field(const json& j, const char* key, const std::string& path, int64_t line,
+                         const char* hint) {
   if (!j.contains(key)) line_error(path, line, fmt::format("missing field \"{}\"", key), hint);
-  if (!j[key].is_string()) line_error(path, line, fmt::format("field \"{}\" is not a string", key), hint);
+  if (!j[key].is_string())
+    line_error(path, line, fmt::format("field \"{}\" is not a string", key), hint);
   return j[key].get<std::string>();
 }
 
-std::vector<std::string> strings_field(const json& j, const char* key, const std::string& path, int64_t line,
-                                       const char* hint, bool null_ok) {
+std::vector<std::string> strings_field(const json& j, const char* key, const std::string& path,
+                                       int64_t line, const char* hint, bool null_ok) {
   if (!j.contains(key)) line_error(path, line, fmt::format("missing field \"{}\"", key), hint);
   const json& value = j[key];
   if (null_ok && value.is_null()) return {};
-  if (!value.is_array()) line_error(path, line, fmt::format("field \"{}\" is not a list", key), hint);
+  if (!value.is_array())
+    line_error(path, line, fmt::format("field \"{}\" is not a list", key), hint);
   std::vector<std::string> out;
   for (const auto& item : value) {
-    if (!item.is_string()) line_error(path, line, fmt::format("field \"{}\" holds a non-string", key), hint);
+    if (!item.is_string())
+      line_error(path, line, fmt::format("field \"{}\" holds a non-string", key), hint);
     out.push_back(item.get<std::string>());
   }
   return out;
@@ -78,8 +85,8 @@ std::string task_name(const std::string& kind, const std::string& path) {
 
 // The prompt: the context, then the question block, each encoded on its own.
 // Returns the question block's token count.
-int64_t encode_prompt(const Tokenizer& tokenizer, const std::string& context, const std::string& question_block,
-                      TaskSample& sample) {
+int64_t encode_prompt(const Tokenizer& tokenizer, const std::string& context,
+                      const std::string& question_block, TaskSample& sample) {
   sample.prompt = tokenizer.encode(context);
   const std::vector<int32_t> question = tokenizer.encode(question_block);
   sample.prompt.insert(sample.prompt.end(), question.begin(), question.end());
@@ -104,8 +111,8 @@ std::vector<int32_t> truncate_middle(const std::vector<int32_t>& prompt, int64_t
   *removed = 0;
   if (size <= budget) return prompt;
   if (protected_tail > budget) {
-    throw TaskUnsupported(fmt::format("the question alone ({} tokens) exceeds the {} tokens available",
-                                      protected_tail, budget));
+    throw TaskUnsupported(fmt::format(
+        "the question alone ({} tokens) exceeds the {} tokens available", protected_tail, budget));
   }
   int64_t tail = budget - budget / 2;
   int64_t head = budget / 2;
@@ -132,8 +139,8 @@ std::vector<LongBenchRecord> load_longbench_jsonl(const std::string& path) {
       if (a.empty()) line_error(path, line, "\"answers\" holds an empty answer", kLongBenchHint);
     }
     r.all_classes = strings_field(j, "all_classes", path, line, kLongBenchHint, /*null_ok=*/true);
-    if (!r.all_classes.empty() &&
-        std::find(r.all_classes.begin(), r.all_classes.end(), r.answers.front()) == r.all_classes.end()) {
+    if (!r.all_classes.empty() && std::find(r.all_classes.begin(), r.all_classes.end(),
+                                            r.answers.front()) == r.all_classes.end()) {
       line_error(path, line, "answers[0] is not one of \"all_classes\"", kLongBenchHint);
     }
     if (!j.contains("length") || !j["length"].is_number_integer()) {
@@ -153,7 +160,8 @@ std::vector<ChoiceRecord> load_choice_jsonl(const std::string& path) {
     r.context = string_field(j, "context", path, line, kChoiceHint);
     r.question = string_field(j, "question", path, line, kChoiceHint);
     r.options = strings_field(j, "options", path, line, kChoiceHint, /*null_ok=*/false);
-    if (r.options.size() < 2) line_error(path, line, "\"options\" needs at least 2 entries", kChoiceHint);
+    if (r.options.size() < 2)
+      line_error(path, line, "\"options\" needs at least 2 entries", kChoiceHint);
     for (const auto& o : r.options) {
       if (o.empty()) line_error(path, line, "\"options\" holds an empty option", kChoiceHint);
     }
@@ -162,8 +170,10 @@ std::vector<ChoiceRecord> load_choice_jsonl(const std::string& path) {
     }
     r.gold = j["gold"].get<int64_t>();
     if (r.gold < 0 || r.gold >= static_cast<int64_t>(r.options.size())) {
-      line_error(path, line, fmt::format("\"gold\" {} is not an index into {} options", r.gold, r.options.size()),
-                 kChoiceHint);
+      line_error(
+          path, line,
+          fmt::format("\"gold\" {} is not an index into {} options", r.gold, r.options.size()),
+          kChoiceHint);
     }
     records.push_back(std::move(r));
   });
@@ -177,7 +187,9 @@ LongBenchTask::LongBenchTask(const std::string& path, const Tokenizer& tokenizer
       tokenizer_(tokenizer),
       records_(load_longbench_jsonl(path)) {}
 
-std::string LongBenchTask::fingerprint() const { return fmt::format("{}|longbench={}", kFilesVersion, sha256_); }
+std::string LongBenchTask::fingerprint() const {
+  return fmt::format("{}|longbench={}", kFilesVersion, sha256_);
+}
 
 std::string LongBenchTask::describe() const {
   return fmt::format("LongBench JSONL {} ({} records)", path_, records_.size());
@@ -200,7 +212,8 @@ TaskSample LongBenchTask::make_sample(int64_t length, double, uint64_t, int64_t 
   }
   if (!r.all_classes.empty()) {
     sample.gold = static_cast<size_t>(
-        std::find(r.all_classes.begin(), r.all_classes.end(), r.answers.front()) - r.all_classes.begin());
+        std::find(r.all_classes.begin(), r.all_classes.end(), r.answers.front()) -
+        r.all_classes.begin());
   }
   fit_to_length(sample, question_tokens, length);
   sample.source = fmt::format("{}:{}", path_, r.line);
@@ -214,7 +227,9 @@ ChoiceTask::ChoiceTask(const std::string& path, const Tokenizer& tokenizer)
       tokenizer_(tokenizer),
       records_(load_choice_jsonl(path)) {}
 
-std::string ChoiceTask::fingerprint() const { return fmt::format("{}|choice={}", kFilesVersion, sha256_); }
+std::string ChoiceTask::fingerprint() const {
+  return fmt::format("{}|choice={}", kFilesVersion, sha256_);
+}
 
 std::string ChoiceTask::describe() const {
   return fmt::format("multiple-choice JSONL {} ({} records)", path_, records_.size());
@@ -227,7 +242,8 @@ int64_t ChoiceTask::sample_count(int64_t, int64_t requested) const {
 TaskSample ChoiceTask::make_sample(int64_t length, double, uint64_t, int64_t index) const {
   const ChoiceRecord& r = records_.at(static_cast<size_t>(index));
   TaskSample sample;
-  const int64_t question_tokens = encode_prompt(tokenizer_, r.context, "Question: " + r.question + "\nAnswer:", sample);
+  const int64_t question_tokens =
+      encode_prompt(tokenizer_, r.context, "Question: " + r.question + "\nAnswer:", sample);
   for (const auto& o : r.options) {
     sample.candidates.push_back(tokenizer_.encode(o));
     sample.candidate_texts.push_back(o);

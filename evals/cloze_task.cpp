@@ -20,7 +20,9 @@ constexpr int64_t kMinMentions = 10;
 constexpr size_t kMaxNameTokens = 12;  // the continuation room every prompt leaves
 
 bool all_letters(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) != 0;
+  });
 }
 
 struct Word {
@@ -54,7 +56,8 @@ std::vector<Word> words_of(const std::vector<int32_t>& tokens, const VocabularyT
 
 bool is_capitalized(const std::string& w) {
   return w.size() >= 3 && std::isupper(static_cast<unsigned char>(w[0])) != 0 &&
-         std::all_of(w.begin() + 1, w.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; });
+         std::all_of(w.begin() + 1, w.end(),
+                     [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; });
 }
 
 std::string lower(std::string s) {
@@ -69,10 +72,11 @@ ClozeTask::ClozeTask(const Haystack& haystack, const Tokenizer& tokenizer, int64
   if (candidates < 1) throw_bad_input("--candidates", "must be at least 1");
   const TokenCache& cache = haystack.cache();
   const VocabularyText& vocabulary = haystack.vocabulary();
-  static const std::set<std::string> kTitles = {"Mr", "Mrs", "Miss", "Lady", "Sir", "Colonel", "Captain"};
-  static const std::set<std::string> kNotNames = {"Mr",     "Mrs",      "Miss",    "Lady",     "Sir",
-                                                  "Colonel", "Captain", "Chapter", "God",      "Lord",
-                                                  "Monday", "Tuesday",  "Sunday",  "Saturday", "Christmas"};
+  static const std::set<std::string> kTitles = {"Mr",  "Mrs",     "Miss",   "Lady",
+                                                "Sir", "Colonel", "Captain"};
+  static const std::set<std::string> kNotNames = {
+      "Mr",  "Mrs",  "Miss",   "Lady",    "Sir",    "Colonel",  "Captain",  "Chapter",
+      "God", "Lord", "Monday", "Tuesday", "Sunday", "Saturday", "Christmas"};
   names_.resize(cache.document_count());
   for (size_t d = 0; d < cache.document_count(); ++d) {
     const std::vector<int32_t> tokens = cache.document_tokens(d);
@@ -89,13 +93,16 @@ ClozeTask::ClozeTask(const Haystack& haystack, const Tokenizer& tokenizer, int64
     std::unordered_map<std::string, Stats> stats;
     for (size_t i = 0; i < words.size(); ++i) {
       const Word& w = words[i];
-      if (!is_capitalized(w.text) || kNotNames.count(w.text) || lowercase.count(lower(w.text))) continue;
+      if (!is_capitalized(w.text) || kNotNames.count(w.text) || lowercase.count(lower(w.text)))
+        continue;
       Stats& s = stats[w.text];
       s.positions.push_back(w.begin);
       s.initial += vocabulary.is_sentence_boundary(tokens, w.begin) ? 1 : 0;
-      const bool after_title = i > 0 && kTitles.count(words[i - 1].text) && w.begin - words[i - 1].end <= 1;
-      const bool near_said = (i > 0 && words[i - 1].text == "said" && w.begin - words[i - 1].end <= 1) ||
-                             (i + 1 < words.size() && words[i + 1].text == "said" && words[i + 1].begin - w.end <= 1);
+      const bool after_title =
+          i > 0 && kTitles.count(words[i - 1].text) && w.begin - words[i - 1].end <= 1;
+      const bool near_said =
+          (i > 0 && words[i - 1].text == "said" && w.begin - words[i - 1].end <= 1) ||
+          (i + 1 < words.size() && words[i + 1].text == "said" && words[i + 1].begin - w.end <= 1);
       s.personal += (after_title || near_said) ? 1 : 0;
     }
     for (auto& [text, s] : stats) {
@@ -112,21 +119,24 @@ ClozeTask::ClozeTask(const Haystack& haystack, const Tokenizer& tokenizer, int64
         }
       }
       name.positions = std::move(exact);
-      if (static_cast<int64_t>(name.positions.size()) >= kMinMentions) names_[d].push_back(std::move(name));
+      if (static_cast<int64_t>(name.positions.size()) >= kMinMentions)
+        names_[d].push_back(std::move(name));
     }
-    std::sort(names_[d].begin(), names_[d].end(), [](const Name& a, const Name& b) { return a.text < b.text; });
+    std::sort(names_[d].begin(), names_[d].end(),
+              [](const Name& a, const Name& b) { return a.text < b.text; });
   }
 }
 
 std::string ClozeTask::fingerprint() const {
-  return fmt::format("{}|haystack={}|candidates={}", kClozeVersion, haystack_.sha256(), candidates_);
+  return fmt::format("{}|haystack={}|candidates={}", kClozeVersion, haystack_.sha256(),
+                     candidates_);
 }
 
 std::string ClozeTask::describe() const {
   size_t total = 0;
   for (const auto& names : names_) total += names.size();
-  return fmt::format("named-entity cloze; haystack {}; {} names found; {} candidates", haystack_.path(), total,
-                     candidates_);
+  return fmt::format("named-entity cloze; haystack {}; {} names found; {} candidates",
+                     haystack_.path(), total, candidates_);
 }
 
 std::vector<std::string> ClozeTask::names_of(size_t doc) const {
@@ -135,7 +145,9 @@ std::vector<std::string> ClozeTask::names_of(size_t doc) const {
   return out;
 }
 
-int64_t ClozeTask::prompt_length(int64_t length) const { return length - static_cast<int64_t>(kMaxNameTokens); }
+int64_t ClozeTask::prompt_length(int64_t length) const {
+  return length - static_cast<int64_t>(kMaxNameTokens);
+}
 
 const std::vector<ClozeTask::Occurrence>& ClozeTask::occurrences(int64_t length) const {
   auto it = occurrences_.find(length);
@@ -168,8 +180,9 @@ TaskSample ClozeTask::make_sample(int64_t length, double, uint64_t seed, int64_t
   const int64_t prompt = prompt_length(length);
   const auto& found = occurrences(length);
   if (prompt < 1 || found.empty()) {
-    throw TaskUnsupported(fmt::format("no name in {} is mentioned again {}..{} tokens after its previous mention",
-                                      haystack_.path(), std::max<int64_t>(0, prompt / 2), prompt));
+    throw TaskUnsupported(
+        fmt::format("no name in {} is mentioned again {}..{} tokens after its previous mention",
+                    haystack_.path(), std::max<int64_t>(0, prompt / 2), prompt));
   }
   // A seeded permutation of the occurrences: samples without repetition.
   std::vector<size_t> order(found.size());
@@ -200,7 +213,8 @@ TaskSample ClozeTask::make_sample(int64_t length, double, uint64_t seed, int64_t
       pool->erase(pool->begin() + static_cast<std::ptrdiff_t>(pick));
     }
   }
-  const auto gold_slot = static_cast<size_t>(rng.uniform(0, static_cast<int64_t>(chosen.size()) - 1));
+  const auto gold_slot =
+      static_cast<size_t>(rng.uniform(0, static_cast<int64_t>(chosen.size()) - 1));
   std::swap(chosen[0], chosen[gold_slot]);
 
   TaskSample sample;
@@ -215,7 +229,8 @@ TaskSample ClozeTask::make_sample(int64_t length, double, uint64_t seed, int64_t
   haystack_.cache().copy_tokens(occurrence.doc, begin, prompt, wide.data());
   sample.prompt.assign(wide.begin(), wide.end());
   sample.needle_position = occurrence.previous - begin;
-  sample.source = fmt::format("{}@{}", haystack_.cache().document_name(occurrence.doc), occurrence.at);
+  sample.source =
+      fmt::format("{}@{}", haystack_.cache().document_name(occurrence.doc), occurrence.at);
   return sample;
 }
 

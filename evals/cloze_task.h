@@ -42,8 +42,8 @@ class ClozeTask : public TaskGenerator {
  private:
   struct Name {
     std::string text;
-    std::vector<int32_t> tokens;      // encode(text): the continuation scored
-    std::vector<int64_t> positions;   // token offsets of its mentions, ascending
+    std::vector<int32_t> tokens;     // encode(text): the continuation scored
+    std::vector<int64_t> positions;  // token offsets of its mentions, ascending
   };
   struct Occurrence {
     size_t doc;

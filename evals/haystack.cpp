@@ -13,7 +13,8 @@ namespace lengen::evals {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Text ending a sentence: . ! ? optionally followed by closing quotes.
@@ -110,7 +111,8 @@ int64_t Haystack::nearest_sentence_boundary(const std::vector<int32_t>& tokens, 
                                             int64_t radius) const {
   for (int64_t delta = 0; delta <= radius; ++delta) {
     for (int64_t p : {position - delta, position + delta}) {
-      if (p >= 0 && p <= static_cast<int64_t>(tokens.size()) && vocabulary_.is_sentence_boundary(tokens, p)) {
+      if (p >= 0 && p <= static_cast<int64_t>(tokens.size()) &&
+          vocabulary_.is_sentence_boundary(tokens, p)) {
         return p;
       }
     }

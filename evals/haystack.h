@@ -21,9 +21,9 @@ namespace lengen::evals {
 
 // Every vocabulary id seen as text.
 struct VocabularyText {
-  std::vector<std::string> piece;       // the id's text without its leading space
-  std::vector<uint8_t> starts_word;     // the piece begins with a space (sentencepiece's ▁)
-  std::vector<uint8_t> ends_sentence;   // its text ends in . ! or ? (closing quotes allowed)
+  std::vector<std::string> piece;      // the id's text without its leading space
+  std::vector<uint8_t> starts_word;    // the piece begins with a space (sentencepiece's ▁)
+  std::vector<uint8_t> ends_sentence;  // its text ends in . ! or ? (closing quotes allowed)
 
   // Position p of `tokens` is a sentence boundary when tokens[p - 1] ends a
   // sentence (and is not the period of Mr./Mrs./Dr./St.) and tokens[p] starts

@@ -64,9 +64,11 @@ class NiahTask : public TaskGenerator {
 };
 
 // The templates, exposed for tests.
-inline constexpr const char* kPasskeySentence = "The pass key is {key}. Remember it. {key} is the pass key.";
+inline constexpr const char* kPasskeySentence =
+    "The pass key is {key}. Remember it. {key} is the pass key.";
 inline constexpr const char* kPasskeyQuestion = "What is the pass key? The pass key is";
-inline constexpr const char* kNiahNeedle = "One of the special magic numbers for {key} is: {value}.";
+inline constexpr const char* kNiahNeedle =
+    "One of the special magic numbers for {key} is: {value}.";
 // RULER's query, then the needle's own lead-in so a base LM completes the value.
 inline constexpr const char* kNiahQuestion =
     "What is the special magic number for {key} mentioned in the provided text? "

@@ -18,12 +18,14 @@ bool has_prefix(const std::string& s, const std::string& prefix) { return s.rfin
 
 }  // namespace
 
-TaskSet::TaskSet(const std::vector<std::string>& names, const TaskSettings& settings, const Tokenizer& tokenizer) {
+TaskSet::TaskSet(const std::vector<std::string>& names, const TaskSettings& settings,
+                 const Tokenizer& tokenizer) {
   auto haystack = [&]() -> const Haystack& {
     if (!haystack_) {
       if (settings.haystack.empty()) {
-        throw_bad_input("--haystack", "built-in tasks need a token cache of real text",
-                        "e.g. --haystack build/data/caches/austen.tok (make build/data/caches/austen.tok)");
+        throw_bad_input(
+            "--haystack", "built-in tasks need a token cache of real text",
+            "e.g. --haystack build/data/caches/austen.tok (make build/data/caches/austen.tok)");
       }
       haystack_ = std::make_unique<Haystack>(settings.haystack, tokenizer);
     }

@@ -29,7 +29,8 @@ class TaskSet {
   // Throws lengen::Error (bad input) for an unknown name, a missing or
   // malformed file, or a haystack made with another tokenizer. The haystack is
   // opened only when a built-in task needs it.
-  TaskSet(const std::vector<std::string>& names, const TaskSettings& settings, const Tokenizer& tokenizer);
+  TaskSet(const std::vector<std::string>& names, const TaskSettings& settings,
+          const Tokenizer& tokenizer);
   ~TaskSet();
 
   std::vector<const TaskGenerator*> generators() const;

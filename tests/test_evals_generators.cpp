@@ -1,13 +1,12 @@
 // The built-in task generators on real text: determinism for a seed, needle and
 // question at the requested token indices, the zoo's passkey template, real
 // haystack windows, and cloze samples whose answer was last named far back.
-#include <catch2/catch.hpp>
-
-#include <algorithm>
-#include <cmath>
-
 #include <fmt/core.h>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
 
 #include "cloze_task.h"
 #include "core/tokenizer.h"
@@ -30,14 +29,17 @@ World& world() {
 }
 
 // Index of `needle` in `tokens` at or after `from`, or -1.
-int64_t find_tokens(const std::vector<int32_t>& tokens, const std::vector<int32_t>& needle, size_t from = 0) {
-  const auto it = std::search(tokens.begin() + static_cast<std::ptrdiff_t>(from), tokens.end(), needle.begin(), needle.end());
+int64_t find_tokens(const std::vector<int32_t>& tokens, const std::vector<int32_t>& needle,
+                    size_t from = 0) {
+  const auto it = std::search(tokens.begin() + static_cast<std::ptrdiff_t>(from), tokens.end(),
+                              needle.begin(), needle.end());
   return it == tokens.end() ? -1 : static_cast<int64_t>(it - tokens.begin());
 }
 
 bool same(const TaskSample& a, const TaskSample& b) {
-  return a.prompt == b.prompt && a.candidates == b.candidates && a.gold == b.gold && a.answers == b.answers &&
-         a.needle_position == b.needle_position && a.question_position == b.question_position;
+  return a.prompt == b.prompt && a.candidates == b.candidates && a.gold == b.gold &&
+         a.answers == b.answers && a.needle_position == b.needle_position &&
+         a.question_position == b.question_position;
 }
 
 size_t longest(const TaskSample& s) {
@@ -54,7 +56,8 @@ TEST_CASE("every generator is deterministic for a seed and varies with it", "[ev
   NiahTask niah(w.haystack, w.tokenizer, 4, 0);
   NiahTask multikey(w.haystack, w.tokenizer, 4, 3);
   ClozeTask cloze(w.haystack, w.tokenizer, 4);
-  for (const TaskGenerator* task : std::vector<const TaskGenerator*>{&passkey, &niah, &multikey, &cloze}) {
+  for (const TaskGenerator* task :
+       std::vector<const TaskGenerator*>{&passkey, &niah, &multikey, &cloze}) {
     INFO(task->name());
     const TaskSample a = task->make_sample(512, 50, 7, 3);
     CHECK(same(a, task->make_sample(512, 50, 7, 3)));
@@ -75,7 +78,8 @@ TEST_CASE("passkey places the zoo's sentence at the exact token index of the dep
     INFO("depth " << depth);
     const TaskSample s = task.make_sample(length, depth, 11, 0);
     const std::string key = s.answer_texts.front();
-    const auto needle = w.tokenizer.encode(fmt::format(fmt::runtime(kPasskeySentence), fmt::arg("key", key)));
+    const auto needle =
+        w.tokenizer.encode(fmt::format(fmt::runtime(kPasskeySentence), fmt::arg("key", key)));
     const auto question = w.tokenizer.encode(kPasskeyQuestion);
     // The sequence is exactly T: prompt + a 6-token answer ("▁" + 5 digits).
     CHECK(s.prompt.size() + s.answers.front().size() == static_cast<size_t>(length));
@@ -84,14 +88,16 @@ TEST_CASE("passkey places the zoo's sentence at the exact token index of the dep
     CHECK(s.needle_position == std::llround(depth / 100.0 * static_cast<double>(filler)));
     CHECK(find_tokens(s.prompt, needle) == s.needle_position);
     CHECK(s.question_position == filler + static_cast<int64_t>(needle.size()));
-    CHECK(find_tokens(s.prompt, question, static_cast<size_t>(s.question_position)) == s.question_position);
+    CHECK(find_tokens(s.prompt, question, static_cast<size_t>(s.question_position)) ==
+          s.question_position);
     // Question + gold answer is the training template, token for token.
     std::vector<int32_t> tail(s.prompt.begin() + s.question_position, s.prompt.end());
     tail.insert(tail.end(), s.answers.front().begin(), s.answers.front().end());
     CHECK(tail == w.tokenizer.encode("What is the pass key? The pass key is " + key));
     // Only the depth moves: the haystack around the needle is the same text.
     std::vector<int32_t> filler_tokens(s.prompt.begin(), s.prompt.begin() + s.needle_position);
-    filler_tokens.insert(filler_tokens.end(), s.prompt.begin() + s.needle_position + static_cast<int64_t>(needle.size()),
+    filler_tokens.insert(filler_tokens.end(),
+                         s.prompt.begin() + s.needle_position + static_cast<int64_t>(needle.size()),
                          s.prompt.begin() + s.question_position);
     if (filler_at_zero.empty()) filler_at_zero = filler_tokens;
     CHECK(filler_tokens == filler_at_zero);
@@ -111,15 +117,17 @@ TEST_CASE("the haystack is a real window of the corpus named in the sample's sou
       fmt::format(fmt::runtime(kPasskeySentence), fmt::arg("key", s.answer_texts.front())));
   const int64_t filler = s.question_position - static_cast<int64_t>(needle.size());
   // Depth 0: the needle comes first, then the window.
-  CHECK(std::equal(s.prompt.begin() + static_cast<std::ptrdiff_t>(needle.size()), s.prompt.begin() + s.question_position,
-                   doc.begin() + offset));
+  CHECK(std::equal(s.prompt.begin() + static_cast<std::ptrdiff_t>(needle.size()),
+                   s.prompt.begin() + s.question_position, doc.begin() + offset));
   CHECK(filler > 400);
   std::vector<int32_t> window(doc.begin() + offset, doc.begin() + offset + filler);
   // Real prose, not a repeated junk sentence: its opening never recurs.
   CHECK(find_tokens(window, std::vector<int32_t>(window.begin(), window.begin() + 20), 1) == -1);
 }
 
-TEST_CASE("niah needles sit at sentence boundaries near the depth and multikey adds real distractors", "[evals]") {
+TEST_CASE(
+    "niah needles sit at sentence boundaries near the depth and multikey adds real distractors",
+    "[evals]") {
   World& w = world();
   NiahTask niah(w.haystack, w.tokenizer, 4, 0);
   NiahTask multikey(w.haystack, w.tokenizer, 4, 3);
@@ -127,20 +135,25 @@ TEST_CASE("niah needles sit at sentence boundaries near the depth and multikey a
     INFO("depth " << depth);
     const TaskSample s = niah.make_sample(2048, depth, 3, 1);
     const std::string lead = "One of the special magic numbers for ";
-    const std::string text = w.tokenizer.decode(std::vector<int32_t>(s.prompt.begin() + s.needle_position, s.prompt.end()));
+    const std::string text = w.tokenizer.decode(
+        std::vector<int32_t>(s.prompt.begin() + s.needle_position, s.prompt.end()));
     CHECK(text.rfind(lead, 0) == 0);  // the needle starts exactly at needle_position
     CHECK(text.find(s.answer_texts.front() + ".") != std::string::npos);
     // filler = T - needle - question - answer (8 tokens: "▁" + 7 digits); the
     // key is in the question: "... magic number for {key} mentioned ...".
-    const std::string question = w.tokenizer.decode(std::vector<int32_t>(s.prompt.begin() + s.question_position, s.prompt.end()));
+    const std::string question = w.tokenizer.decode(
+        std::vector<int32_t>(s.prompt.begin() + s.question_position, s.prompt.end()));
     const auto key_at = question.find("for ") + 4;
     const std::string key = question.substr(key_at, question.find(' ', key_at) - key_at);
-    const auto needle = w.tokenizer.encode(
-        fmt::format(fmt::runtime(kNiahNeedle), fmt::arg("key", key), fmt::arg("value", s.answer_texts.front())));
+    const auto needle =
+        w.tokenizer.encode(fmt::format(fmt::runtime(kNiahNeedle), fmt::arg("key", key),
+                                       fmt::arg("value", s.answer_texts.front())));
     CHECK(find_tokens(s.prompt, needle) == s.needle_position);
-    const auto filler_length = static_cast<double>(2048 - 8 - needle.size() - (s.prompt.size() - static_cast<size_t>(s.question_position)));
+    const auto filler_length = static_cast<double>(
+        2048 - 8 - needle.size() - (s.prompt.size() - static_cast<size_t>(s.question_position)));
     // Snapped to a sentence boundary within 2% of the filler of the exact depth.
-    CHECK(std::abs(static_cast<double>(s.needle_position) - depth / 100.0 * filler_length) <= filler_length / 50 + 1);
+    CHECK(std::abs(static_cast<double>(s.needle_position) - depth / 100.0 * filler_length) <=
+          filler_length / 50 + 1);
     CHECK((w.haystack.vocabulary().is_sentence_boundary(s.prompt, s.needle_position) ||
            s.needle_position == std::llround(depth / 100.0 * filler_length)));
     CHECK(s.prompt.size() + 8 == 2048u);
@@ -151,7 +164,8 @@ TEST_CASE("niah needles sit at sentence boundaries near the depth and multikey a
     for (size_t p = all.find(lead); p != std::string::npos; p = all.find(lead, p + 1)) ++needles;
     CHECK(needles == 4 + 1);  // four needles plus the question's lead-in
     for (const auto& value : m.candidate_texts) CHECK(all.find(value + ".") != std::string::npos);
-    const std::string gold_needle = w.tokenizer.decode(std::vector<int32_t>(m.prompt.begin() + m.needle_position, m.prompt.end()));
+    const std::string gold_needle = w.tokenizer.decode(
+        std::vector<int32_t>(m.prompt.begin() + m.needle_position, m.prompt.end()));
     CHECK(gold_needle.find(m.answer_texts.front() + ".") < gold_needle.find("."));
   }
 }
@@ -163,7 +177,8 @@ TEST_CASE("cloze asks for a name last mentioned in the first half of the passage
   for (const char* expected : {"Elizabeth", "Darcy", "Bingley", "Jane"}) {
     CHECK(std::find(names.begin(), names.end(), expected) != names.end());
   }
-  CHECK(std::find(names.begin(), names.end(), "Netherfield") == names.end());  // a place, not a character
+  CHECK(std::find(names.begin(), names.end(), "Netherfield") ==
+        names.end());  // a place, not a character
   for (int64_t length : {512, 2048}) {
     const int64_t n = task.sample_count(length, 6);
     REQUIRE(n == 6);
@@ -179,7 +194,8 @@ TEST_CASE("cloze asks for a name last mentioned in the first half of the passage
       // ... and the name does not occur after it.
       CHECK(find_tokens(s.prompt, gold, static_cast<size_t>(s.needle_position) + 1) == -1);
       // Distinct candidates, all names of the book.
-      for (const auto& c : s.candidate_texts) CHECK(std::count(s.candidate_texts.begin(), s.candidate_texts.end(), c) == 1);
+      for (const auto& c : s.candidate_texts)
+        CHECK(std::count(s.candidate_texts.begin(), s.candidate_texts.end(), c) == 1);
     }
   }
 }

@@ -37,7 +37,8 @@ Error load_error(const testing::ScratchDir& dir, const std::string& lines, Loade
 
 const char* kGoodLongBench =
     R"({"input": "Who?", "context": "Emma met Harriet.", "answers": ["Emma"], "all_classes": null, "length": 3})";
-const char* kGoodChoice = R"({"context": "Emma met Harriet.", "question": "Who?", "options": ["Emma", "Jane"], "gold": 0})";
+const char* kGoodChoice =
+    R"({"context": "Emma met Harriet.", "question": "Who?", "options": ["Emma", "Jane"], "gold": 0})";
 
 }  // namespace
 
@@ -74,12 +75,18 @@ TEST_CASE("malformed JSONL lines are rejected with the file and line number", "[
   const std::vector<Case> longbench_cases = {
       {"{not json", "not JSON"},
       {"[1, 2]", "not a JSON object"},
-      {R"({"context": "c", "answers": ["a"], "all_classes": null, "length": 1})", "missing field \"input\""},
-      {R"({"input": 3, "context": "c", "answers": ["a"], "all_classes": null, "length": 1})", "\"input\" is not a string"},
-      {R"({"input": "q", "context": "c", "answers": [], "all_classes": null, "length": 1})", "\"answers\" is empty"},
-      {R"({"input": "q", "context": "c", "answers": "a", "all_classes": null, "length": 1})", "\"answers\" is not a list"},
-      {R"({"input": "q", "context": "c", "answers": ["a"], "all_classes": ["b"], "length": 1})", "not one of \"all_classes\""},
-      {R"({"input": "q", "context": "c", "answers": ["a"], "all_classes": null, "length": "long"})", "\"length\""},
+      {R"({"context": "c", "answers": ["a"], "all_classes": null, "length": 1})",
+       "missing field \"input\""},
+      {R"({"input": 3, "context": "c", "answers": ["a"], "all_classes": null, "length": 1})",
+       "\"input\" is not a string"},
+      {R"({"input": "q", "context": "c", "answers": [], "all_classes": null, "length": 1})",
+       "\"answers\" is empty"},
+      {R"({"input": "q", "context": "c", "answers": "a", "all_classes": null, "length": 1})",
+       "\"answers\" is not a list"},
+      {R"({"input": "q", "context": "c", "answers": ["a"], "all_classes": ["b"], "length": 1})",
+       "not one of \"all_classes\""},
+      {R"({"input": "q", "context": "c", "answers": ["a"], "all_classes": null, "length": "long"})",
+       "\"length\""},
   };
   for (const auto& c : longbench_cases) {
     const Error e = load_error(dir, good + "\n" + c.line + "\n" + good, load_longbench_jsonl);
@@ -116,27 +123,32 @@ TEST_CASE("middle truncation keeps both ends and never the question's tokens", "
   CHECK_THROWS_AS(truncate_middle(prompt, 6, 7, &removed), TaskUnsupported);
 }
 
-TEST_CASE("a LongBench sample longer than the cell is cut in the middle and keeps its question", "[evals]") {
+TEST_CASE("a LongBench sample longer than the cell is cut in the middle and keeps its question",
+          "[evals]") {
   LongBenchTask task(testing::source_path(kLongBench), tokenizer());
   CHECK(task.name() == "longbench:longbench_austen");
   CHECK(task.sample_count(512, 100) == 8);
   const auto records = load_longbench_jsonl(testing::source_path(kLongBench));
   const std::vector<int32_t> context = tokenizer().encode(records[0].context);
-  const std::vector<int32_t> question = tokenizer().encode("Question: " + records[0].input + "\nAnswer:");
+  const std::vector<int32_t> question =
+      tokenizer().encode("Question: " + records[0].input + "\nAnswer:");
   REQUIRE(context.size() > 1000);
 
   const TaskSample s = task.make_sample(256, std::nan(""), 0, 0);
   size_t longest = 0;
   for (const auto& a : s.answers) longest = std::max(longest, a.size());
   CHECK(s.prompt.size() + longest == 256);
-  CHECK(s.truncated_tokens == static_cast<int64_t>(context.size() + question.size() + longest) - 256);
+  CHECK(s.truncated_tokens ==
+        static_cast<int64_t>(context.size() + question.size() + longest) - 256);
   // The question is whole, at the end, where question_position says.
   CHECK(s.question_position == static_cast<int64_t>(s.prompt.size() - question.size()));
   CHECK(std::equal(question.begin(), question.end(), s.prompt.begin() + s.question_position));
   // The first half of the budget is the start of the chapter, the rest its end.
   const size_t head = (256 - longest) / 2;
-  CHECK(std::equal(s.prompt.begin(), s.prompt.begin() + static_cast<std::ptrdiff_t>(head), context.begin()));
-  CHECK(std::equal(s.prompt.begin() + static_cast<std::ptrdiff_t>(head), s.prompt.begin() + s.question_position,
+  CHECK(std::equal(s.prompt.begin(), s.prompt.begin() + static_cast<std::ptrdiff_t>(head),
+                   context.begin()));
+  CHECK(std::equal(s.prompt.begin() + static_cast<std::ptrdiff_t>(head),
+                   s.prompt.begin() + s.question_position,
                    context.end() - (s.question_position - static_cast<int64_t>(head))));
   CHECK(s.answer_texts == records[0].answers);
   CHECK(s.candidates.empty());  // free-form answers: scored by exact match and F1, not ranked
@@ -155,6 +167,7 @@ TEST_CASE("a multiple-choice sample ranks its options with the gold marked", "[e
   CHECK(s.candidate_texts == std::vector<std::string>{"Jane", "Elizabeth", "Kitty", "Lydia"});
   CHECK(s.gold == 2);
   CHECK(s.answers == std::vector<std::vector<int32_t>>{tokenizer().encode("Kitty")});
-  CHECK(tokenizer().decode(std::vector<int32_t>(s.prompt.begin() + s.question_position, s.prompt.end())) ==
+  CHECK(tokenizer().decode(
+            std::vector<int32_t>(s.prompt.begin() + s.question_position, s.prompt.end())) ==
         "Question: Which daughter does Mrs. Bennet scold for coughing?\nAnswer:");
 }

@@ -1,7 +1,6 @@
 // `lengen tasks` through the real binary: a TOML config run, and bad input
 // (unknown task, malformed benchmark file) exiting 2 with the file and line.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "test_helpers.h"
@@ -18,10 +17,11 @@ TEST_CASE("lengen tasks runs from a TOML config and prints its tables", "[cli][t
   testing::ScratchDir dir("tasks-cli");
   testing::write_file(dir.file("t.toml"),
                       "[tasks]\nmodels = [\"" + testing::fixture_model("task_copy.pt") + "\"]\n" +
-                          "tasks = [\"passkey\", \"choice:" + testing::source_path("evals/data/choice_austen.jsonl") +
+                          "tasks = [\"passkey\", \"choice:" +
+                          testing::source_path("evals/data/choice_austen.jsonl") +
                           "\"]\nlengths = [128, 256]\ndepths = [0, 100]\nsamples = 2\n" +
-                          "haystack = \"" + testing::austen_haystack() + "\"\n" +
-                          "tokenizer = \"" + testing::tokenizer_path() + "\"\nthreads = 1\nquiet = true\n" +
+                          "haystack = \"" + testing::austen_haystack() + "\"\n" + "tokenizer = \"" +
+                          testing::tokenizer_path() + "\"\nthreads = 1\nquiet = true\n" +
                           "out = \"" + dir.file("run") + "\"\n");
   const auto r = run_lengen("tasks --config " + quoted(dir.file("t.toml")));
   CHECK(r.exit_code == 0);
@@ -32,25 +32,33 @@ TEST_CASE("lengen tasks runs from a TOML config and prints its tables", "[cli][t
   CHECK(std::filesystem::exists(dir.file("run/tasks_grid.json")));
   CHECK_THAT(testing::read_file(dir.file("run/run.json")), Catch::Contains("\"kind\": \"tasks\""));
   // Re-running resumes everything.
-  CHECK_THAT(run_lengen("tasks --config " + quoted(dir.file("t.toml"))).output, Catch::Contains("0 cell(s) computed, 6 resumed"));
+  CHECK_THAT(run_lengen("tasks --config " + quoted(dir.file("t.toml"))).output,
+             Catch::Contains("0 cell(s) computed, 6 resumed"));
 }
 
-TEST_CASE("lengen tasks rejects unknown tasks and malformed files with exit 2", "[cli][tasks][errors]") {
+TEST_CASE("lengen tasks rejects unknown tasks and malformed files with exit 2",
+          "[cli][tasks][errors]") {
   testing::ScratchDir dir("tasks-cli-bad");
-  const std::string base = "tasks -q -m " + quoted(testing::fixture_model("uniform.pt")) + " --tokenizer " +
-                           quoted(testing::tokenizer_path()) + " -l 128 -o " + quoted(dir.file("run")) + " -t ";
+  const std::string base = "tasks -q -m " + quoted(testing::fixture_model("uniform.pt")) +
+                           " --tokenizer " + quoted(testing::tokenizer_path()) + " -l 128 -o " +
+                           quoted(dir.file("run")) + " -t ";
   const auto unknown = run_lengen(base + "passkeys");
   CHECK(unknown.exit_code == 2);
-  CHECK_THAT(unknown.output, Catch::Contains("unknown task 'passkeys'") && Catch::Contains("hint:"));
+  CHECK_THAT(unknown.output,
+             Catch::Contains("unknown task 'passkeys'") && Catch::Contains("hint:"));
 
   testing::write_file(dir.file("mc.jsonl"),
-                      R"({"context": "c", "question": "q", "options": ["a", "b"], "gold": 1})" "\n"
-                      R"({"context": "c", "question": "q", "options": ["a", "b"], "gold": 5})" "\n");
+                      R"({"context": "c", "question": "q", "options": ["a", "b"], "gold": 1})"
+                      "\n"
+                      R"({"context": "c", "question": "q", "options": ["a", "b"], "gold": 5})"
+                      "\n");
   const auto bad = run_lengen(base + quoted("choice:" + dir.file("mc.jsonl")));
   CHECK(bad.exit_code == 2);
-  CHECK_THAT(bad.output, Catch::Contains(dir.file("mc.jsonl") + ":2") && Catch::Contains("not an index"));
+  CHECK_THAT(bad.output,
+             Catch::Contains(dir.file("mc.jsonl") + ":2") && Catch::Contains("not an index"));
 
-  const auto no_haystack = run_lengen(base + "passkey --haystack " + quoted(dir.file("absent.tok")));
+  const auto no_haystack =
+      run_lengen(base + "passkey --haystack " + quoted(dir.file("absent.tok")));
   CHECK(no_haystack.exit_code == 2);
   CHECK_THAT(no_haystack.output, Catch::Contains("absent.tok"));
 }

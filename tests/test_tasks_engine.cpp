@@ -2,10 +2,8 @@
 // 100%, a uniform one chance; tables, resume, shards, budgets, unsupported and
 // failed cells, sample logs.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "core/model.h"
@@ -24,7 +22,8 @@ struct Setup {
   TasksSpec spec;
 
   Setup(const testing::ScratchDir& dir, const std::vector<std::string>& names) {
-    tasks = std::make_unique<evals::TaskSet>(names, evals::TaskSettings{testing::austen_haystack(), 4}, tokenizer);
+    tasks = std::make_unique<evals::TaskSet>(
+        names, evals::TaskSettings{testing::austen_haystack(), 4}, tokenizer);
     spec.lengths = {256, 512};
     spec.depths = {0, 50, 100};
     spec.samples = 4;
@@ -36,10 +35,11 @@ struct Setup {
   TasksOutcome run() { return run_tasks(spec, tasks->generators(), tokenizer); }
 };
 
-const TaskCell& find(const TasksOutcome& out, const std::string& model, const std::string& task, int64_t length,
-                     double depth) {
+const TaskCell& find(const TasksOutcome& out, const std::string& model, const std::string& task,
+                     int64_t length, double depth) {
   for (const auto& c : out.cells) {
-    if (c.model == model && c.task == task && c.length == length && (std::isnan(depth) ? !c.has_depth() : c.depth == depth)) {
+    if (c.model == model && c.task == task && c.length == length &&
+        (std::isnan(depth) ? !c.has_depth() : c.depth == depth)) {
       return c;
     }
   }
@@ -52,7 +52,8 @@ const TaskCell& find(const TasksOutcome& out, const std::string& model, const st
 TEST_CASE("a planted-answer model scores 100% and a uniform model scores chance", "[tasks][slow]") {
   testing::ScratchDir dir("tasks-planted");
   Setup setup(dir, {"passkey", "niah", "niah-multikey"});
-  setup.spec.models = {testing::fixture_model("task_copy.pt"), testing::fixture_model("uniform.pt")};
+  setup.spec.models = {testing::fixture_model("task_copy.pt"),
+                       testing::fixture_model("uniform.pt")};
   const TasksOutcome out = setup.run();
   CHECK(out.computed == 2 * 3 * 2 * 3);
   CHECK(out.failed == 0);
@@ -85,7 +86,8 @@ TEST_CASE("a planted-answer model scores 100% and a uniform model scores chance"
   CHECK(start.summary.mean_question_position == end.summary.mean_question_position);
 }
 
-TEST_CASE("tasks.csv keeps the contract columns and a resumed run rewrites it byte for byte", "[tasks]") {
+TEST_CASE("tasks.csv keeps the contract columns and a resumed run rewrites it byte for byte",
+          "[tasks]") {
   testing::ScratchDir dir("tasks-resume");
   Setup setup(dir, {"passkey", "cloze"});
   setup.spec.models = {testing::fixture_model("tiny_alibi.pt")};
@@ -97,9 +99,10 @@ TEST_CASE("tasks.csv keeps the contract columns and a resumed run rewrites it by
   const std::string csv = testing::read_file(dir.file("run/tasks.csv"));
   CHECK(csv.rfind("model,position_encoding,train_length,task,length,depth,status,n,accuracy,"
                   "accuracy_ci95_low,accuracy_ci95_high,exact_match,exact_match_ci95_low,"
-                  "exact_match_ci95_high,substring_match,", 0) == 0);
-  for (const char* column : {"mean_gold_logprob", "mean_gold_rank", "candidates", "chance", "model_sha256",
-                             "cell_key", "message"}) {
+                  "exact_match_ci95_high,substring_match,",
+                  0) == 0);
+  for (const char* column : {"mean_gold_logprob", "mean_gold_rank", "candidates", "chance",
+                             "model_sha256", "cell_key", "message"}) {
     CHECK_THAT(csv.substr(0, csv.find('\n')), Catch::Contains(column));
   }
   CHECK_THAT(csv, Catch::Contains(",cloze,128,,ok,2,"));  // no depth: empty column
@@ -156,10 +159,12 @@ TEST_CASE("a budget below N x T forwards the gold only and says so", "[tasks]") 
   CHECK_THAT(gold_only.message, Catch::Contains("not ranked"));
 }
 
-TEST_CASE("short lengths are unsupported cells and a failing model fails only its cells", "[tasks]") {
+TEST_CASE("short lengths are unsupported cells and a failing model fails only its cells",
+          "[tasks]") {
   testing::ScratchDir dir("tasks-fail");
   Setup setup(dir, {"passkey"});
-  setup.spec.models = {testing::fixture_model("fails_above_64.pt"), testing::fixture_model("uniform.pt")};
+  setup.spec.models = {testing::fixture_model("fails_above_64.pt"),
+                       testing::fixture_model("uniform.pt")};
   setup.spec.lengths = {32, 64, 128};
   setup.spec.depths = {50};
   setup.spec.samples = 1;
@@ -176,7 +181,8 @@ TEST_CASE("short lengths are unsupported cells and a failing model fails only it
 
 TEST_CASE("--log-samples writes one JSON line per sample with texts and positions", "[tasks]") {
   testing::ScratchDir dir("tasks-log");
-  Setup setup(dir, {"niah", "longbench:" + testing::source_path("evals/data/longbench_austen.jsonl")});
+  Setup setup(dir,
+              {"niah", "longbench:" + testing::source_path("evals/data/longbench_austen.jsonl")});
   setup.spec.models = {testing::fixture_model("task_copy.pt")};
   setup.spec.lengths = {256};
   setup.spec.depths = {50};
@@ -189,7 +195,8 @@ TEST_CASE("--log-samples writes one JSON line per sample with texts and position
     const std::string log = testing::read_file(dir.file("run/samples/" + cell.key + ".jsonl"));
     size_t lines = 0;
     for (size_t p = log.find('\n'); p != std::string::npos; p = log.find('\n', p + 1)) {
-      const size_t begin = log.rfind('\n', p - 1) == std::string::npos ? 0 : log.rfind('\n', p - 1) + 1;
+      const size_t begin =
+          log.rfind('\n', p - 1) == std::string::npos ? 0 : log.rfind('\n', p - 1) + 1;
       const auto j = nlohmann::json::parse(log.substr(begin, p - begin));
       CHECK(j["task"] == cell.task);
       CHECK(j.contains("decoded_text"));

@@ -1,7 +1,6 @@
 // Task scoring math on hand-made numbers: ranking with ties, Wilson
 // intervals, SQuAD normalization and token F1, string match, cell summaries.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "core/task_metrics.h"

@@ -2,7 +2,6 @@
 // match against real greedy decoding, candidate log-likelihoods against the
 // sweep's per-token NLL path, and ties under a uniform model.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "core/model.h"
@@ -17,13 +16,15 @@ namespace {
 std::vector<int32_t> corpus_tokens(size_t count) {
   static const std::vector<int32_t> all = [] {
     Tokenizer tokenizer(testing::tokenizer_path());
-    return tokenizer.encode(testing::read_file(testing::source_path("tests/data/corpus/austen_pride_prejudice_ch1.txt")));
+    return tokenizer.encode(testing::read_file(
+        testing::source_path("tests/data/corpus/austen_pride_prejudice_ch1.txt")));
   }();
   return std::vector<int32_t>(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(count));
 }
 
 // -log p of `continuation` after `prompt`, from the sweep's NLL path (one sequence, no padding).
-double logprob_via_nll(Model& model, const std::vector<int32_t>& prompt, const std::vector<int32_t>& continuation) {
+double logprob_via_nll(Model& model, const std::vector<int32_t>& prompt,
+                       const std::vector<int32_t>& continuation) {
   std::vector<int64_t> ids(prompt.begin(), prompt.end());
   ids.insert(ids.end(), continuation.begin(), continuation.end());
   std::vector<double> nll;
@@ -40,7 +41,8 @@ TEST_CASE("teacher-forced exact match agrees with real greedy decoding", "[tasks
   set_compute_threads(1);
   for (size_t prompt_length : {8u, 21u, 40u}) {
     const std::vector<int32_t> prompt = corpus_tokens(prompt_length);
-    const std::vector<int32_t> decoded = greedy_decode(model, prompt, /*max_tokens=*/5, /*eos_id=*/-1);
+    const std::vector<int32_t> decoded =
+        greedy_decode(model, prompt, /*max_tokens=*/5, /*eos_id=*/-1);
     REQUIRE(decoded.size() == 5);
     // What greedy emitted is an exact match; changing any one token breaks it.
     TaskSample sample;
@@ -63,7 +65,8 @@ TEST_CASE("teacher-forced exact match agrees with real greedy decoding", "[tasks
   }
 }
 
-TEST_CASE("candidate log-likelihoods from one padded batch equal per-sequence NLL sums", "[tasks][model]") {
+TEST_CASE("candidate log-likelihoods from one padded batch equal per-sequence NLL sums",
+          "[tasks][model]") {
   Model model(testing::fixture_model("tiny_alibi.pt"));
   set_compute_threads(1);
   TaskSample sample;

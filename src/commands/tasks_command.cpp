@@ -3,8 +3,9 @@
 // conventions (models, lengths, --shard, resume, run directory, TOML config).
 // Tasks are built by evals/task_registry.h; the engine is core/tasks.h.
 // Prints the Markdown summary on stdout.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
 
 #include "commands/commands.h"
 #include "commands/common.h"
@@ -34,16 +35,20 @@ void run_tasks_command(CLI::App& command, TasksOptions& options) {
   const Tokenizer tokenizer(options.tokenizer);
   const evals::TaskSet tasks(options.tasks, options.settings, tokenizer);
   if (!spec.quiet) {
-    fmt::print(stderr,
-               "lengen tasks: {} model(s) x {} task(s) x {} length(s) x {} depth(s); {} samples per cell, "
-               "{} candidates; budget {} tokens per cell; {} threads; shard {}; out {}\n",
-               spec.models.size(), options.tasks.size(), spec.lengths.size(), spec.depths.size(), spec.samples,
-               options.settings.candidates, spec.max_tokens > 0 ? std::to_string(spec.max_tokens) : "unlimited",
-               spec.threads, options.shard, spec.out_dir);
+    fmt::print(
+        stderr,
+        "lengen tasks: {} model(s) x {} task(s) x {} length(s) x {} depth(s); {} samples per cell, "
+        "{} candidates; budget {} tokens per cell; {} threads; shard {}; out {}\n",
+        spec.models.size(), options.tasks.size(), spec.lengths.size(), spec.depths.size(),
+        spec.samples, options.settings.candidates,
+        spec.max_tokens > 0 ? std::to_string(spec.max_tokens) : "unlimited", spec.threads,
+        options.shard, spec.out_dir);
   }
   TasksOutcome outcome = run_tasks(spec, tasks.generators(), tokenizer);
   fmt::print("{}", render_tasks_markdown(outcome.cells));
-  fmt::print(stderr, "\n{} cell(s) computed, {} resumed, {} failed (recorded as oom/error); results in {}/tasks.csv\n",
+  fmt::print(stderr,
+             "\n{} cell(s) computed, {} resumed, {} failed (recorded as oom/error); results in "
+             "{}/tasks.csv\n",
              outcome.computed, outcome.resumed, outcome.failed, spec.out_dir);
 }
 
@@ -53,44 +58,58 @@ void add_tasks_command(CLI::App& app) {
   auto options = std::make_shared<TasksOptions>();
   TasksSpec& spec = options->spec;
   CLI::App* command = app.add_subcommand(
-      "tasks", "Long-text task accuracy of models x tasks x lengths x depths (resumable, shardable)");
+      "tasks",
+      "Long-text task accuracy of models x tasks x lengths x depths (resumable, shardable)");
   command->add_option("-m,--models", spec.models, "TorchScript models")->required();
-  command->add_option("-t,--tasks", options->tasks,
-                      "passkey, niah, niah-multikey, cloze, longbench:FILE.jsonl, choice:FILE.jsonl")
+  command
+      ->add_option("-t,--tasks", options->tasks,
+                   "passkey, niah, niah-multikey, cloze, longbench:FILE.jsonl, choice:FILE.jsonl")
       ->capture_default_str();
-  command->add_option("-l,--lengths", spec.lengths, "sequence lengths T (prompt + answer)")->capture_default_str();
+  command->add_option("-l,--lengths", spec.lengths, "sequence lengths T (prompt + answer)")
+      ->capture_default_str();
   command->add_option("-d,--depths", spec.depths, "needle depths in percent of the haystack")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
-  command->add_option("-n,--samples", spec.samples, "samples per cell (files: at most their records)")
+  command
+      ->add_option("-n,--samples", spec.samples, "samples per cell (files: at most their records)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  command->add_option("--candidates", options->settings.candidates,
-                      "N of the ranking scorer for built-in tasks (gold + N-1 distractors)")
+  command
+      ->add_option("--candidates", options->settings.candidates,
+                   "N of the ranking scorer for built-in tasks (gold + N-1 distractors)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  command->add_option("--haystack", options->settings.haystack,
-                      "token cache of held-out real text for the built-in tasks")
+  command
+      ->add_option("--haystack", options->settings.haystack,
+                   "token cache of held-out real text for the built-in tasks")
       ->capture_default_str();
-  command->add_option("--tokenizer", options->tokenizer, "sentencepiece model of the models and haystack")
+  command
+      ->add_option("--tokenizer", options->tokenizer,
+                   "sentencepiece model of the models and haystack")
       ->capture_default_str();
-  command->add_option("--max-tokens", spec.max_tokens,
-                      "per-cell budget of forward tokens, sequences x length (0 = none); caps the "
-                      "samples; a ranked sample over it forwards the gold answer only")
+  command
+      ->add_option("--max-tokens", spec.max_tokens,
+                   "per-cell budget of forward tokens, sequences x length (0 = none); caps the "
+                   "samples; a ranked sample over it forwards the gold answer only")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  command->add_option("--decode-tokens", spec.decode_tokens,
-                      "real greedy decoding of up to K tokens for substring match and token F1 (0 = off)")
+  command
+      ->add_option(
+          "--decode-tokens", spec.decode_tokens,
+          "real greedy decoding of up to K tokens for substring match and token F1 (0 = off)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  command->add_option("--decode-max-length", spec.decode_max_length,
-                      "decode only in cells with T up to this (each token is one full forward)")
+  command
+      ->add_option("--decode-max-length", spec.decode_max_length,
+                   "decode only in cells with T up to this (each token is one full forward)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   command->add_option("--seed", spec.seed, "seed of every generated sample")->capture_default_str();
-  command->add_flag("--log-samples", spec.log_samples, "write samples/<cell key>.jsonl with texts and scores");
+  command->add_flag("--log-samples", spec.log_samples,
+                    "write samples/<cell key>.jsonl with texts and scores");
   command->add_option("-o,--out", spec.out_dir, "run directory (re-use it to resume)")->required();
-  command->add_option("--shard", options->shard, "run only shard K of N (K/N)")->capture_default_str();
+  command->add_option("--shard", options->shard, "run only shard K of N (K/N)")
+      ->capture_default_str();
   command->add_flag("-q,--quiet", spec.quiet, "no progress output");
   add_threads_option(*command, options->threads);
   command->callback([command, options] { run_tasks_command(*command, *options); });

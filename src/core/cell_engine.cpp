@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -72,8 +71,10 @@ std::string render_run_json(const RunInfo& info, size_t planned, size_t in_shard
   j["started_at"] = info.started_at;
   if (counts != nullptr) {
     j["finished_at"] = now_iso8601();
-    j["cells"] = {{"planned", planned},          {"in_shard", in_shard},
-                  {"computed", counts->computed}, {"resumed", counts->resumed},
+    j["cells"] = {{"planned", planned},
+                  {"in_shard", in_shard},
+                  {"computed", counts->computed},
+                  {"resumed", counts->resumed},
                   {"failed", counts->failed}};
   }
   j["shard"] = fmt::format("{}/{}", info.shard.index, info.shard.count);

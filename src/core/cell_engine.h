@@ -31,7 +31,7 @@ struct PlannedCell {
 
 // What evaluating one cell produced.
 struct CellOutcome {
-  std::string record;   // the JSON written to cells/<key>.json
+  std::string record;  // the JSON written to cells/<key>.json
   CellStatus status = CellStatus::kOk;
   std::string summary;  // appended to the progress line ("ppl 23.1", "oom: ...")
   // Optional side file written (atomically) before the record, e.g. per-sample
@@ -62,9 +62,9 @@ CellStatus run_guarded(const std::function<void()>& body, std::string& message);
 
 // The parts of run.json every cell-based command writes.
 struct RunInfo {
-  std::string kind;              // "sweep", "tasks"
+  std::string kind;  // "sweep", "tasks"
   int threads = 1;
-  std::string started_at;        // now_iso8601() when the run started
+  std::string started_at;  // now_iso8601() when the run started
   ShardSpec shard;
   std::string effective_config;  // CLI11's config_to_str of the options as given
   std::string settings_json;     // a JSON object: the run's settings

@@ -6,10 +6,9 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
-
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
@@ -39,7 +38,9 @@ std::string csv_text(const std::string& s) {
   return out + "\"";
 }
 
-std::string depth_text(const TaskCell& c) { return c.has_depth() ? fmt::format("{:g}", c.depth) : ""; }
+std::string depth_text(const TaskCell& c) {
+  return c.has_depth() ? fmt::format("{:g}", c.depth) : "";
+}
 
 json sample_to_json(const SampleScore& s) {
   json j = {{"index", s.index},
@@ -101,7 +102,8 @@ struct Pool {
   std::string text() const {
     if (n == 0) return "";
     const std::string em = fmt::format("{:.0f}", 100 * exact / static_cast<double>(n));
-    return ranked > 0 ? fmt::format("{:.0f} / {}", 100 * credit / static_cast<double>(ranked), em) : "– / " + em;
+    return ranked > 0 ? fmt::format("{:.0f} / {}", 100 * credit / static_cast<double>(ranked), em)
+                      : "– / " + em;
   }
 };
 
@@ -205,13 +207,14 @@ std::string render_tasks_csv(const std::vector<TaskCell>& cells) {
     const TaskSummary& s = c.summary;
     out += fmt::format(
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-        csv_text(c.model), csv_text(c.position_encoding), c.train_length, csv_text(c.task), c.length,
-        depth_text(c), to_string(c.status), s.n, csv_number(s.accuracy, 6),
+        csv_text(c.model), csv_text(c.position_encoding), c.train_length, csv_text(c.task),
+        c.length, depth_text(c), to_string(c.status), s.n, csv_number(s.accuracy, 6),
         csv_number(s.accuracy_ci95.low, 6), csv_number(s.accuracy_ci95.high, 6),
         csv_number(s.exact_match, 6), csv_number(s.exact_match_ci95.low, 6),
         csv_number(s.exact_match_ci95.high, 6), csv_number(s.substring_match, 6),
-        csv_number(s.token_f1, 6), csv_number(s.accuracy_norm, 6), csv_number(s.mean_gold_logprob, 6),
-        csv_number(s.mean_gold_rank, 4), csv_number(s.mean_candidates, 2), csv_number(s.chance, 6),
+        csv_number(s.token_f1, 6), csv_number(s.accuracy_norm, 6),
+        csv_number(s.mean_gold_logprob, 6), csv_number(s.mean_gold_rank, 4),
+        csv_number(s.mean_candidates, 2), csv_number(s.chance, 6),
         csv_number(s.mean_prompt_tokens, 1), csv_number(s.mean_needle_position, 1),
         csv_number(s.mean_question_position, 1), s.truncated, s.decoded, c.model_sha256, c.key,
         csv_text(c.message));
@@ -220,11 +223,13 @@ std::string render_tasks_csv(const std::vector<TaskCell>& cells) {
 }
 
 std::string render_tasks_perf_csv(const std::vector<TaskCell>& cells) {
-  std::string out = "model,task,length,depth,status,n,seconds,tokens_per_second,peak_rss_mib,cell_key\n";
+  std::string out =
+      "model,task,length,depth,status,n,seconds,tokens_per_second,peak_rss_mib,cell_key\n";
   for (const auto& c : cells) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model), csv_text(c.task), c.length,
-                       depth_text(c), to_string(c.status), c.summary.n, csv_number(c.seconds, 3),
-                       csv_number(c.tokens_per_second, 1), csv_number(c.peak_rss_mib, 1), c.key);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model), csv_text(c.task),
+                       c.length, depth_text(c), to_string(c.status), c.summary.n,
+                       csv_number(c.seconds, 3), csv_number(c.tokens_per_second, 1),
+                       csv_number(c.peak_rss_mib, 1), c.key);
   }
   return out;
 }
@@ -250,11 +255,16 @@ std::string render_tasks_grid_json(const std::vector<TaskCell>& cells) {
     }
     const std::vector<int64_t> length_axis(lengths.begin(), lengths.end());
     const std::vector<double> depth_axis(depths.begin(), depths.end());
-    auto matrix = [&] { return json(std::vector<json>(depth_axis.size(), json(std::vector<json>(length_axis.size(), nullptr)))); };
+    auto matrix = [&] {
+      return json(std::vector<json>(depth_axis.size(),
+                                    json(std::vector<json>(length_axis.size(), nullptr))));
+    };
     json accuracy = matrix(), exact = matrix(), n = matrix(), status = matrix();
     for (const auto* c : members) {
-      const auto row = static_cast<size_t>(std::find(depth_axis.begin(), depth_axis.end(), c->depth) - depth_axis.begin());
-      const auto col = static_cast<size_t>(std::find(length_axis.begin(), length_axis.end(), c->length) - length_axis.begin());
+      const auto row = static_cast<size_t>(
+          std::find(depth_axis.begin(), depth_axis.end(), c->depth) - depth_axis.begin());
+      const auto col = static_cast<size_t>(
+          std::find(length_axis.begin(), length_axis.end(), c->length) - length_axis.begin());
       status[row][col] = to_string(c->status);
       if (c->status != CellStatus::kOk) continue;
       accuracy[row][col] = number(c->summary.accuracy);
@@ -298,7 +308,8 @@ std::string render_tasks_markdown(const std::vector<TaskCell>& cells) {
     if (c.status != CellStatus::kOk) failed[{c.task, c.model, c.length}] = to_string(c.status);
   }
   for (const auto& task : tasks) {
-    out += fmt::format("\n{} — accuracy / exact match (%), depths pooled\n\n| model | encoding |", task);
+    out += fmt::format("\n{} — accuracy / exact match (%), depths pooled\n\n| model | encoding |",
+                       task);
     for (int64_t length : lengths) out += fmt::format(" {} |", length);
     out += "\n|---|---|";
     for (size_t i = 0; i < lengths.size(); ++i) out += "---:|";
@@ -333,7 +344,8 @@ std::string render_tasks_markdown(const std::vector<TaskCell>& cells) {
       values[{c->depth, c->length}] = cell_text(*c);
     }
     if (rows.size() < 2) continue;  // one depth: the table above says it all
-    out += fmt::format("\n{} · {} — accuracy / exact match (%) by depth\n\n| depth |", id.first, id.second);
+    out += fmt::format("\n{} · {} — accuracy / exact match (%) by depth\n\n| depth |", id.first,
+                       id.second);
     for (int64_t length : cols) out += fmt::format(" {} |", length);
     out += "\n|---:|";
     for (size_t i = 0; i < cols.size(); ++i) out += "---:|";

@@ -25,10 +25,10 @@ struct TaskCell {
   std::string task;
   std::string task_fingerprint;
   int64_t length = 0;
-  double depth = 0;             // percent; NaN for tasks without depth
+  double depth = 0;  // percent; NaN for tasks without depth
   int64_t samples_requested = 0;
-  int64_t max_tokens = 0;       // per-cell budget of forward tokens (0 = none)
-  int64_t decode_tokens = 0;    // real decoding at this length (0 = not decoded)
+  int64_t max_tokens = 0;     // per-cell budget of forward tokens (0 = none)
+  int64_t decode_tokens = 0;  // real decoding at this length (0 = not decoded)
   uint64_t seed = 0;
   // Outcome.
   CellStatus status = CellStatus::kOk;

@@ -41,19 +41,21 @@ bool substring_match(std::string_view prediction, const std::vector<std::string>
 
 // The scores of one sample (one row of the samples log).
 struct SampleScore {
-  int64_t index = 0;              // sample index within the cell
+  int64_t index = 0;  // sample index within the cell
   int64_t prompt_tokens = 0;
-  int64_t needle_position = -1;   // token index of the (gold) needle in the prompt; -1: none
-  int64_t question_position = -1; // token index where the question starts; -1: none
-  int64_t truncated_tokens = 0;   // removed from the middle of the prompt
+  int64_t needle_position = -1;    // token index of the (gold) needle in the prompt; -1: none
+  int64_t question_position = -1;  // token index where the question starts; -1: none
+  int64_t truncated_tokens = 0;    // removed from the middle of the prompt
   // Ranking scorer (empty candidates: not ranked).
   std::vector<double> candidate_logprobs;  // sum of log p over each candidate's tokens
-  std::vector<double> candidate_bytes;     // UTF-8 bytes of each candidate (length-normalized accuracy)
+  std::vector<double>
+      candidate_bytes;  // UTF-8 bytes of each candidate (length-normalized accuracy)
   size_t gold = 0;
-  double gold_logprob = 0;        // of the gold answer; ranked or not
+  double gold_logprob = 0;  // of the gold answer; ranked or not
   // Greedy scorer.
-  bool exact_match = false;       // greedy decoding reproduces an acceptable answer (teacher-forced check)
-  bool decoded = false;           // real decoding ran: the next two fields are set
+  bool exact_match =
+      false;             // greedy decoding reproduces an acceptable answer (teacher-forced check)
+  bool decoded = false;  // real decoding ran: the next two fields are set
   std::string decoded_text;
   bool substring_match = false;
   double token_f1 = 0;
@@ -62,13 +64,13 @@ struct SampleScore {
 // One cell's aggregate over its samples. NaN where a scorer did not run.
 struct TaskSummary {
   int64_t n = 0;
-  int64_t ranked = 0;                 // samples with candidates
-  double accuracy = 0;                // mean tie-shared credit
-  Interval accuracy_ci95;             // Wilson
-  double accuracy_norm = 0;           // ranking by log-prob per UTF-8 byte
+  int64_t ranked = 0;        // samples with candidates
+  double accuracy = 0;       // mean tie-shared credit
+  Interval accuracy_ci95;    // Wilson
+  double accuracy_norm = 0;  // ranking by log-prob per UTF-8 byte
   double mean_gold_rank = 0;
   double mean_candidates = 0;
-  double chance = 0;                  // mean of 1/N over ranked samples
+  double chance = 0;  // mean of 1/N over ranked samples
   double exact_match = 0;
   Interval exact_match_ci95;
   int64_t decoded = 0;
@@ -76,9 +78,9 @@ struct TaskSummary {
   double token_f1 = 0;
   double mean_gold_logprob = 0;
   double mean_prompt_tokens = 0;
-  double mean_needle_position = 0;    // over samples that have a needle
+  double mean_needle_position = 0;  // over samples that have a needle
   double mean_question_position = 0;
-  int64_t truncated = 0;              // samples whose prompt was cut
+  int64_t truncated = 0;  // samples whose prompt was cut
 };
 TaskSummary summarize_samples(const std::vector<SampleScore>& samples);
 

@@ -63,7 +63,8 @@ class TaskGenerator {
   // key and candidates depend on (length, seed, index) only, so the cells of a
   // depth grid differ only by where the needle sits. Throws TaskUnsupported
   // when no sample of this length can be made.
-  virtual TaskSample make_sample(int64_t length, double depth, uint64_t seed, int64_t index) const = 0;
+  virtual TaskSample make_sample(int64_t length, double depth, uint64_t seed,
+                                 int64_t index) const = 0;
   // A short description for run.json (source files, settings).
   virtual std::string describe() const = 0;
 };

@@ -108,8 +108,9 @@ SampleScore score_sample(Model& model, const TaskSample& sample, const ScoringOp
     score.gold = sample.gold;
     for (size_t i = 0; i < sample.candidates.size(); ++i) {
       score.candidate_logprobs.push_back(row_logprob(rows.candidate_row[i]));
-      score.candidate_bytes.push_back(
-          i < sample.candidate_texts.size() ? static_cast<double>(sample.candidate_texts[i].size()) : 1.0);
+      score.candidate_bytes.push_back(i < sample.candidate_texts.size()
+                                          ? static_cast<double>(sample.candidate_texts[i].size())
+                                          : 1.0);
     }
     score.gold_logprob = score.candidate_logprobs[sample.gold];
   } else {
@@ -130,7 +131,8 @@ SampleScore score_sample(Model& model, const TaskSample& sample, const ScoringOp
                    matched->begin() + std::min<int64_t>(options.decode_tokens,
                                                         static_cast<int64_t>(matched->size())));
     }
-    const auto generated = greedy_decode(model, sample.prompt, options.decode_tokens, options.eos_id, known);
+    const auto generated =
+        greedy_decode(model, sample.prompt, options.decode_tokens, options.eos_id, known);
     const std::string text = first_line(options.detokenize ? options.detokenize(generated) : "");
     score.decoded = true;
     score.decoded_text = text;

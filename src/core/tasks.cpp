@@ -7,7 +7,6 @@
 #include <cmath>
 #include <limits>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "core/cell_engine.h"
@@ -33,7 +32,8 @@ struct Job {
 };
 
 void validate(const TasksSpec& spec, const std::vector<const TaskGenerator*>& tasks) {
-  if (spec.models.empty()) throw_bad_input("--models", "no model given", "pass --models A.pt B.pt ...");
+  if (spec.models.empty())
+    throw_bad_input("--models", "no model given", "pass --models A.pt B.pt ...");
   if (tasks.empty()) throw_bad_input("--tasks", "no task given", "e.g. --tasks passkey niah");
   if (spec.lengths.empty()) throw_bad_input("--lengths", "no length given");
   for (int64_t length : spec.lengths) {
@@ -53,18 +53,21 @@ void check_pairing(const Model& model, const Tokenizer& tokenizer) {
   const std::string& expected = model.metadata().tokenizer_sha256;
   if (!expected.empty() && expected != tokenizer.sha256()) {
     throw_bad_input(model.path(),
-                    "model was trained with a different tokenizer (sha256 " + expected.substr(0, 12) +
-                        "…) than " + tokenizer.path() + " (" + tokenizer.sha256().substr(0, 12) + "…)",
+                    "model was trained with a different tokenizer (sha256 " +
+                        expected.substr(0, 12) + "…) than " + tokenizer.path() + " (" +
+                        tokenizer.sha256().substr(0, 12) + "…)",
                     "pass --tokenizer with the model's tokenizer");
   }
   model.require_vocab_at_least(tokenizer.vocab_size(), tokenizer.path());
 }
 
-std::string depth_label(double depth) { return std::isfinite(depth) ? fmt::format("{:g}", depth) : ""; }
+std::string depth_label(double depth) {
+  return std::isfinite(depth) ? fmt::format("{:g}", depth) : "";
+}
 
 // One line of samples/<key>.jsonl: what the model saw and said, for reading.
-std::string sample_log_line(const TaskCell& cell, const TaskSample& sample, const SampleScore& score,
-                            const Tokenizer& tokenizer) {
+std::string sample_log_line(const TaskCell& cell, const TaskSample& sample,
+                            const SampleScore& score, const Tokenizer& tokenizer) {
   nlohmann::json j;
   j["model"] = cell.model;
   j["task"] = cell.task;
@@ -77,17 +80,20 @@ std::string sample_log_line(const TaskCell& cell, const TaskSample& sample, cons
   j["question_position"] = score.question_position;
   j["truncated_tokens"] = score.truncated_tokens;
   const size_t tail = std::min<size_t>(sample.prompt.size(), 48);
-  j["prompt_end"] = tokenizer.decode(std::vector<int32_t>(sample.prompt.end() - static_cast<std::ptrdiff_t>(tail), sample.prompt.end()));
+  j["prompt_end"] = tokenizer.decode(std::vector<int32_t>(
+      sample.prompt.end() - static_cast<std::ptrdiff_t>(tail), sample.prompt.end()));
   if (score.needle_position >= 0) {
     const auto begin = sample.prompt.begin() + score.needle_position;
-    j["at_needle"] = tokenizer.decode(std::vector<int32_t>(begin, std::min(sample.prompt.end(), begin + 24)));
+    j["at_needle"] =
+        tokenizer.decode(std::vector<int32_t>(begin, std::min(sample.prompt.end(), begin + 24)));
   }
   j["answers"] = sample.answer_texts;
   nlohmann::json candidates = nlohmann::json::array();
   for (size_t i = 0; i < score.candidate_logprobs.size(); ++i) {
-    candidates.push_back({{"text", i < sample.candidate_texts.size() ? sample.candidate_texts[i] : ""},
-                          {"logprob", score.candidate_logprobs[i]},
-                          {"gold", i == score.gold}});
+    candidates.push_back(
+        {{"text", i < sample.candidate_texts.size() ? sample.candidate_texts[i] : ""},
+         {"logprob", score.candidate_logprobs[i]},
+         {"gold", i == score.gold}});
   }
   j["candidates"] = candidates;
   j["gold_logprob"] = score.gold_logprob;
@@ -119,8 +125,8 @@ struct EvaluatedCell {
   std::string sample_log;
 };
 
-EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& job, const TasksSpec& spec,
-                           const Tokenizer& tokenizer, Progress& progress) {
+EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& job,
+                           const TasksSpec& spec, const Tokenizer& tokenizer, Progress& progress) {
   EvaluatedCell out;
   TaskCell& cell = out.cell;
   cell.key = job.key;
@@ -174,17 +180,21 @@ EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& j
         options.rank = candidates >= 2;
         if (options.rank && spec.max_tokens > 0 && forward_tokens(sample, true) > spec.max_tokens) {
           options.rank = false;
-          cell.message = fmt::format("not ranked: {} candidates x {} tokens exceed --max-tokens {}; gold only",
-                                     candidates, sequence_length(sample), spec.max_tokens);
+          cell.message =
+              fmt::format("not ranked: {} candidates x {} tokens exceed --max-tokens {}; gold only",
+                          candidates, sequence_length(sample), spec.max_tokens);
         }
         const int64_t n = task.sample_count(job.length, spec.samples);
         int64_t used = 0;
         model.set_eval_length(job.length);
         for (int64_t i = 0; i < n; ++i) {
-          if (interrupted()) throw Error(ExitCode::kInterrupted, "", "interrupted", "re-run the same command to resume");
+          if (interrupted())
+            throw Error(ExitCode::kInterrupted, "", "interrupted",
+                        "re-run the same command to resume");
           if (i > 0 && !make(i, sample)) return;
           const int64_t cost = forward_tokens(sample, options.rank);
-          if (spec.max_tokens > 0 && i > 0 && used + cost > spec.max_tokens) break;  // at least one sample
+          if (spec.max_tokens > 0 && i > 0 && used + cost > spec.max_tokens)
+            break;  // at least one sample
           used += cost;
           SampleScore score = score_sample(model, sample, options);
           score.index = i;
@@ -216,15 +226,16 @@ RunInfo run_info(const TasksSpec& spec, const std::vector<std::unique_ptr<Model>
   info.started_at = started;
   info.shard = spec.shard;
   info.effective_config = spec.effective_config;
-  info.settings_json = nlohmann::json{{"lengths", spec.lengths},
-                                      {"depths", spec.depths},
-                                      {"samples", spec.samples},
-                                      {"max_tokens", spec.max_tokens},
-                                      {"decode_tokens", spec.decode_tokens},
-                                      {"decode_max_length", spec.decode_max_length},
-                                      {"seed", spec.seed},
-                                      {"log_samples", spec.log_samples}}
-                           .dump();
+  info.settings_json = nlohmann::json{
+      {"lengths", spec.lengths},
+      {"depths", spec.depths},
+      {"samples", spec.samples},
+      {"max_tokens", spec.max_tokens},
+      {"decode_tokens", spec.decode_tokens},
+      {"decode_max_length", spec.decode_max_length},
+      {"seed", spec.seed},
+      {"log_samples",
+       spec.log_samples}}.dump();
   for (const auto& m : models) info.models.push_back(m.get());
   nlohmann::json described = nlohmann::json::array();
   for (const auto* t : tasks) {
@@ -235,7 +246,8 @@ RunInfo run_info(const TasksSpec& spec, const std::vector<std::unique_ptr<Model>
   }
   info.sections.emplace_back("tasks", described.dump());
   info.sections.emplace_back(
-      "tokenizer", nlohmann::json{{"path", tokenizer.path()}, {"sha256", tokenizer.sha256()}}.dump());
+      "tokenizer",
+      nlohmann::json{{"path", tokenizer.path()}, {"sha256", tokenizer.sha256()}}.dump());
   return info;
 }
 
@@ -265,20 +277,23 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
   size_t in_shard = 0;
   for (size_t m = 0; m < models.size(); ++m) {
     for (size_t t = 0; t < tasks.size(); ++t) {
-      const std::vector<double> depths = tasks[t]->uses_depth() ? spec.depths : std::vector<double>{kNoDepth};
+      const std::vector<double> depths =
+          tasks[t]->uses_depth() ? spec.depths : std::vector<double>{kNoDepth};
       for (int64_t length : spec.lengths) {
         for (double depth : depths) {
           const int64_t decode = length <= spec.decode_max_length ? spec.decode_tokens : 0;
           Job job{m, t, length, depth, decode, ""};
-          job.key = cell_key({models[m]->sha256(), "tasks", tasks[t]->name(), tasks[t]->fingerprint(),
-                              std::to_string(length), depth_label(depth), std::to_string(spec.samples),
-                              std::to_string(spec.max_tokens), std::to_string(decode),
-                              std::to_string(spec.seed)});
+          job.key = cell_key({models[m]->sha256(), "tasks", tasks[t]->name(),
+                              tasks[t]->fingerprint(), std::to_string(length), depth_label(depth),
+                              std::to_string(spec.samples), std::to_string(spec.max_tokens),
+                              std::to_string(decode), std::to_string(spec.seed)});
           const std::string label =
               fmt::format("{} {} T={}{}", models[m]->metadata().name, tasks[t]->name(), length,
                           std::isfinite(depth) ? fmt::format(" depth={:g}%", depth) : "");
           const double samples = static_cast<double>(
-              spec.max_tokens > 0 ? std::min(spec.samples, std::max<int64_t>(1, spec.max_tokens / length)) : spec.samples);
+              spec.max_tokens > 0
+                  ? std::min(spec.samples, std::max<int64_t>(1, spec.max_tokens / length))
+                  : spec.samples);
           in_shard += spec.shard.selects(plan.size()) ? 1 : 0;
           planned.push_back({job.key, label, samples * static_cast<double>(length)});
           plan.push_back(job);
@@ -294,14 +309,16 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
     std::vector<TaskCell> cells;
     for (const Job& job : plan) {
       if (dir.has_cell(job.key)) {
-        cells.push_back(task_cell_from_json(dir.read_cell(job.key), dir.file("cells/" + job.key + ".json")));
+        cells.push_back(
+            task_cell_from_json(dir.read_cell(job.key), dir.file("cells/" + job.key + ".json")));
       }
     }
     return cells;
   };
   auto evaluate = [&](size_t i, Progress& progress) {
     const Job& job = plan[i];
-    EvaluatedCell evaluated = evaluate_job(*models[job.model], *tasks[job.task], job, spec, tokenizer, progress);
+    EvaluatedCell evaluated =
+        evaluate_job(*models[job.model], *tasks[job.task], job, spec, tokenizer, progress);
     const TaskCell& cell = evaluated.cell;
     CellOutcome outcome;
     outcome.record = task_cell_to_json(cell);
@@ -309,8 +326,8 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
     if (cell.status != CellStatus::kOk) {
       outcome.summary = to_string(cell.status) + ": " + cell.message;
     } else if (cell.summary.ranked > 0) {
-      outcome.summary = fmt::format("n={} accuracy {:.2f} exact {:.2f}", cell.summary.n, cell.summary.accuracy,
-                                    cell.summary.exact_match);
+      outcome.summary = fmt::format("n={} accuracy {:.2f} exact {:.2f}", cell.summary.n,
+                                    cell.summary.accuracy, cell.summary.exact_match);
     } else {
       outcome.summary = fmt::format("n={} exact {:.2f}", cell.summary.n, cell.summary.exact_match);
     }
@@ -324,7 +341,8 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
     std::vector<TaskCell> cells = finished_cells();
     write_tasks_tables(dir.path(), cells);
   };
-  const CellRunCounts counts = run_cells(dir, planned, spec.shard, spec.quiet, evaluate, rewrite_tables);
+  const CellRunCounts counts =
+      run_cells(dir, planned, spec.shard, spec.quiet, evaluate, rewrite_tables);
   TasksOutcome outcome;
   outcome.computed = counts.computed;
   outcome.resumed = counts.resumed;

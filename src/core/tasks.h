@@ -20,22 +20,22 @@ struct TasksSpec {
   std::vector<std::string> models;  // TorchScript files
   std::vector<int64_t> lengths = {512, 1024, 2048, 4096, 8192, 16384, 32768};
   std::vector<double> depths = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100};  // percent
-  int64_t samples = 8;             // per cell (files: at most their records)
+  int64_t samples = 8;  // per cell (files: at most their records)
   // Per-cell budget of forward tokens, sequences x their length (0 = none):
   // samples run while the total stays within it (at least one). When a single
   // ranked sample (N sequences of prompt + answer) exceeds it, the cell
   // forwards only the gold answer (greedy exact match and gold log-prob, no
   // ranking) and says so in `message`.
   int64_t max_tokens = 0;
-  int64_t decode_tokens = 16;      // real greedy decoding: new tokens at most (0 = never)
+  int64_t decode_tokens = 16;        // real greedy decoding: new tokens at most (0 = never)
   int64_t decode_max_length = 2048;  // ... only in cells with T <= this (it costs K forwards)
   uint64_t seed = 20240229;
-  bool log_samples = false;        // samples/<cell key>.jsonl with texts and scores
+  bool log_samples = false;  // samples/<cell key>.jsonl with texts and scores
   std::string out_dir;
   ShardSpec shard;
   bool quiet = false;
-  int threads = 1;                 // resolved thread count (recorded in run.json)
-  std::string effective_config;    // the options as given, for run.json
+  int threads = 1;               // resolved thread count (recorded in run.json)
+  std::string effective_config;  // the options as given, for run.json
 };
 
 struct TasksOutcome {
