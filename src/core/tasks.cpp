@@ -125,6 +125,59 @@ struct EvaluatedCell {
   std::string sample_log;
 };
 
+// Scores the samples of one cell into `out`; the budget decides how many and
+// whether they are ranked. Returns false (with the message set) when the task
+// cannot fill the cell: the cell is unsupported, not failed.
+bool score_samples(Model& model, const TaskGenerator& task, const Job& job, const TasksSpec& spec,
+                   const Tokenizer& tokenizer, Progress& progress, EvaluatedCell& out,
+                   double& forwarded) {
+  TaskCell& cell = out.cell;
+  TaskSample sample;
+  auto make = [&](int64_t index) {
+    try {
+      sample = task.make_sample(job.length, job.depth, spec.seed, index);
+      return true;
+    } catch (const TaskUnsupported& e) {
+      cell.message = e.message();
+      return false;
+    }
+  };
+  if (!make(0)) return false;
+  ScoringOptions options;
+  options.decode_tokens = job.decode_tokens;
+  options.eos_id = tokenizer.eos_id();
+  options.detokenize = [&](const std::vector<int32_t>& ids) { return tokenizer.decode(ids); };
+  // The budget counts forward tokens (sequences x their length).
+  const auto candidates = static_cast<int64_t>(sample.candidates.size());
+  options.rank = candidates >= 2;
+  if (options.rank && spec.max_tokens > 0 && forward_tokens(sample, true) > spec.max_tokens) {
+    options.rank = false;
+    cell.message =
+        fmt::format("not ranked: {} candidates x {} tokens exceed --max-tokens {}; gold only",
+                    candidates, sequence_length(sample), spec.max_tokens);
+  }
+  const int64_t n = task.sample_count(job.length, spec.samples);
+  int64_t used = 0;
+  model.set_eval_length(job.length);
+  for (int64_t i = 0; i < n; ++i) {
+    if (interrupted()) {
+      throw Error(ExitCode::kInterrupted, "", "interrupted", "re-run the same command to resume");
+    }
+    if (i > 0 && !make(i)) return false;
+    const int64_t cost = forward_tokens(sample, options.rank);
+    if (spec.max_tokens > 0 && i > 0 && used + cost > spec.max_tokens) break;  // at least one
+    used += cost;
+    SampleScore score = score_sample(model, sample, options);
+    score.index = i;
+    if (spec.log_samples) out.sample_log += sample_log_line(cell, sample, score, tokenizer);
+    cell.samples.push_back(std::move(score));
+    forwarded += static_cast<double>(cost + job.decode_tokens * sequence_length(sample));
+    progress.advance(static_cast<double>(job.length));  // progress counts samples x T
+  }
+  cell.summary = summarize_samples(cell.samples);
+  return true;
+}
+
 EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& job,
                            const TasksSpec& spec, const Tokenizer& tokenizer, Progress& progress) {
   EvaluatedCell out;
@@ -154,59 +207,13 @@ EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& j
   reset_peak_rss();
   const auto start = std::chrono::steady_clock::now();
   double forwarded = 0;
-  bool unsupported = false;
-  ScoringOptions options;
-  options.decode_tokens = job.decode_tokens;
-  options.eos_id = tokenizer.eos_id();
-  options.detokenize = [&](const std::vector<int32_t>& ids) { return tokenizer.decode(ids); };
+  bool supported = true;
   cell.status = run_guarded(
       [&] {
-        // A task that cannot fill this cell says so: the cell is unsupported, not failed.
-        auto make = [&](int64_t index, TaskSample& out_sample) {
-          try {
-            out_sample = task.make_sample(job.length, job.depth, spec.seed, index);
-            return true;
-          } catch (const TaskUnsupported& e) {
-            unsupported = true;
-            cell.message = e.message();
-            return false;
-          }
-        };
-        TaskSample sample;
-        if (!make(0, sample)) return;
-        // The budget counts forward tokens (sequences x their length): it decides
-        // whether ranking fits at all, then how many samples run.
-        const auto candidates = static_cast<int64_t>(sample.candidates.size());
-        options.rank = candidates >= 2;
-        if (options.rank && spec.max_tokens > 0 && forward_tokens(sample, true) > spec.max_tokens) {
-          options.rank = false;
-          cell.message =
-              fmt::format("not ranked: {} candidates x {} tokens exceed --max-tokens {}; gold only",
-                          candidates, sequence_length(sample), spec.max_tokens);
-        }
-        const int64_t n = task.sample_count(job.length, spec.samples);
-        int64_t used = 0;
-        model.set_eval_length(job.length);
-        for (int64_t i = 0; i < n; ++i) {
-          if (interrupted())
-            throw Error(ExitCode::kInterrupted, "", "interrupted",
-                        "re-run the same command to resume");
-          if (i > 0 && !make(i, sample)) return;
-          const int64_t cost = forward_tokens(sample, options.rank);
-          if (spec.max_tokens > 0 && i > 0 && used + cost > spec.max_tokens)
-            break;  // at least one sample
-          used += cost;
-          SampleScore score = score_sample(model, sample, options);
-          score.index = i;
-          if (spec.log_samples) out.sample_log += sample_log_line(cell, sample, score, tokenizer);
-          cell.samples.push_back(std::move(score));
-          forwarded += static_cast<double>(cost + job.decode_tokens * sequence_length(sample));
-          progress.advance(static_cast<double>(job.length));  // progress counts samples x T
-        }
-        cell.summary = summarize_samples(cell.samples);
+        supported = score_samples(model, task, job, spec, tokenizer, progress, out, forwarded);
       },
       cell.message);
-  if (unsupported) {
+  if (!supported) {
     cell.status = CellStatus::kUnsupported;
     cell.samples.clear();
     cell.summary = summarize_samples({});
