@@ -11,6 +11,14 @@ using testing::run_lengen;
 
 namespace {
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+size_t record_count(const std::string& run) {
+  if (!std::filesystem::exists(run + "/cells")) return 0;
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(run + "/cells"))
+    n += e.path().extension() == ".json";
+  return n;
+}
 }  // namespace
 
 TEST_CASE("lengen tasks runs from a TOML config and prints its tables", "[cli][tasks]") {
@@ -61,4 +69,26 @@ TEST_CASE("lengen tasks rejects unknown tasks and malformed files with exit 2",
       run_lengen(base + "passkey --haystack " + quoted(dir.file("absent.tok")));
   CHECK(no_haystack.exit_code == 2);
   CHECK_THAT(no_haystack.output, Catch::Contains("absent.tok"));
+}
+
+TEST_CASE("Ctrl-C stops lengen tasks with exit 130 and a re-run finishes the same tables",
+          "[cli][tasks][slow]") {
+  testing::ScratchDir dir("tasks-cli-int");
+  const std::string args =
+      "tasks -q -m " + quoted(testing::fixture_model("task_copy.pt")) + " -t passkey niah" +
+      " -l 128 256 512 -d 0 25 50 75 100 -n 2 --threads 1 --haystack " +
+      quoted(testing::austen_haystack()) + " --tokenizer " + quoted(testing::tokenizer_path());
+  REQUIRE(run_lengen(args + " -o " + quoted(dir.file("clean"))).exit_code == 0);
+  const std::string out = dir.file("run");
+  const std::string script =
+      std::string(LENGEN_BINARY) + " " + args + " -o " + quoted(out) +
+      " >/dev/null 2>&1 & pid=$!; for i in $(seq 1 3000); do n=$(ls " + quoted(out) +
+      "/cells 2>/dev/null | grep -c 'json$'); [ \"$n\" -ge 3 ] && break; sleep 0.01; done; " +
+      "exec 2>/dev/null; kill -INT $pid; wait $pid; exit $?";
+  const int status = std::system(("bash -c " + quoted(script)).c_str());
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(record_count(out) < 30);
+  CHECK(run_lengen(args + " -o " + quoted(out)).exit_code == 0);
+  CHECK(record_count(out) == 30);
+  CHECK(testing::read_file(out + "/tasks.csv") == testing::read_file(dir.file("clean/tasks.csv")));
 }
