@@ -92,3 +92,26 @@ TEST_CASE("Ctrl-C stops lengen tasks with exit 130 and a re-run finishes the sam
   CHECK(record_count(out) == 30);
   CHECK(testing::read_file(out + "/tasks.csv") == testing::read_file(dir.file("clean/tasks.csv")));
 }
+
+TEST_CASE("task shards joined by copying their records equal the unsharded run", "[cli][tasks]") {
+  testing::ScratchDir dir("tasks-cli-shards");
+  const std::string args = "tasks -q -m " + quoted(testing::fixture_model("uniform.pt")) +
+                           " -t passkey cloze -l 128 256 -d 0 100 -n 2 --threads 1 --haystack " +
+                           quoted(testing::austen_haystack()) + " --tokenizer " +
+                           quoted(testing::tokenizer_path());
+  REQUIRE(run_lengen(args + " -o " + quoted(dir.file("all"))).exit_code == 0);
+  std::filesystem::create_directories(dir.file("joined/cells"));
+  for (int k = 1; k <= 2; ++k) {
+    const std::string shard = dir.file("s" + std::to_string(k));
+    REQUIRE(
+        run_lengen(args + " --shard " + std::to_string(k) + "/2 -o " + quoted(shard)).exit_code ==
+        0);
+    for (const auto& e : std::filesystem::directory_iterator(shard + "/cells")) {
+      std::filesystem::copy_file(e.path(), dir.file("joined/cells") / e.path().filename());
+    }
+  }
+  const auto joined = run_lengen(args + " -o " + quoted(dir.file("joined")));
+  CHECK_THAT(joined.output, Catch::Contains("0 cell(s) computed, 6 resumed"));
+  CHECK(testing::read_file(dir.file("joined/tasks.csv")) ==
+        testing::read_file(dir.file("all/tasks.csv")));
+}
