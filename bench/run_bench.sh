@@ -42,6 +42,8 @@ for T in 1024 8192; do
   awk -v l="$lengen_best" -v p="$py_best" 'BEGIN { printf "  python script / lengen time ratio: %.2f\n", p/l }'
 done
 
-echo
-echo "## 3. FIRE vs ALiBi: 32k-token forward of the shipped models"
-LD_PRELOAD=$TCMALLOC "$PY" -m zoo.bench_fire --length 32768 --repeats 1 --models zoo/models
+if [ "${BENCH_FIRE:-1}" = 1 ]; then
+  echo
+  echo "## 3. FIRE vs ALiBi: 32k-token forward of the shipped models"
+  LD_PRELOAD=$TCMALLOC "$PY" -m zoo.bench_fire --length 32768 --repeats 1 --models zoo/models
+fi
