@@ -77,8 +77,8 @@ demo: build $(DATA)/caches/austen.tok
 report: demo
 	$(LENGEN) sweep --config configs/demo.toml -p chunks sliding
 	$(LENGEN) sweep --config configs/report_tail.toml
-	if [ -f configs/tasks_demo.toml ]; then $(LENGEN) tasks --config configs/tasks_demo.toml; fi
-	$(LENGEN) compare results/runs/demo results/runs/tail $$( [ -f results/runs/tasks/tasks.csv ] && echo results/runs/tasks ) \
+	$(LENGEN) tasks --config configs/tasks_demo.toml
+	$(LENGEN) compare results/runs/demo results/runs/tail results/runs/tasks \
 	  -o results/report --baseline-model alibi > /dev/null
 	results/make_report.sh
 

@@ -20,7 +20,7 @@ cp results/runs/tail/perf.csv "$OUT/perf_tail.csv"
   echo "($(nproc) cores; models: \`zoo/models/*.pt\`, trained at 512 tokens; corpus: the six"
   echo "held-out Jane Austen novels, tokenized with \`data/tokenizer/lengen-4096.model\`)."
   echo "Settings: \`configs/demo.toml\` (chunks and sliding, 8192 window tokens per cell),"
-  echo "\`configs/report_tail.toml\` (tail, 2 segments of 32768 tokens per cell)$( [ -f "$OUT/tasks.csv" ] && echo ", \`configs/tasks_demo.toml\` (tasks)")."
+  echo "\`configs/report_tail.toml\` (tail, 2 segments of 32768 tokens per cell)$( [ -f "$OUT/tasks.csv" ] && echo ", \`configs/tasks_demo.toml\` (passkey and niah, needle at 50% depth)")."
   echo "Every number below is in the CSVs of \`results/report/\`."
   echo
   cat results/FINDINGS.md
