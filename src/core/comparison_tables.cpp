@@ -173,16 +173,24 @@ std::string task_tables(const std::vector<TaskResult>& tasks) {
       if (p.task != task) continue;
       if (std::find(models.begin(), models.end(), p.model) == models.end()) models.push_back(p.model);
       value[{p.model, p.length}] = &p;
-      chance = p.chance;
+      if (std::isfinite(p.chance)) chance = p.chance;
     }
-    out += fmt::format("\n### Task accuracy — {} (ranking scorer, pooled over depths; chance {:.2f})\n\n",
+    out += fmt::format("\n### Task scores — {} (pooled over depths)\n\nacc = ranking accuracy "
+                       "(chance {:.2f}); EM = greedy exact match; cells over their budget score the "
+                       "gold answer only (EM, no ranking).\n\n",
                        task, chance);
     out += length_header(lengths);
     for (const auto& model : models) {
       out += "| " + model + " |";
       for (int64_t length : lengths) {
         auto it = value.find({model, length});
-        out += it == value.end() ? " |" : fmt::format(" {:.2f} (n={}) |", it->second->accuracy, it->second->n);
+        if (it == value.end()) {
+          out += " |";
+          continue;
+        }
+        const PooledAccuracy& p = *it->second;
+        out += std::isfinite(p.accuracy) ? fmt::format(" acc {:.2f} · EM {:.2f} (n={}) |", p.accuracy, p.exact_match, p.n)
+                                         : fmt::format(" EM {:.2f} (n={}) |", p.exact_match, p.n);
       }
       out += "\n";
     }
@@ -200,12 +208,21 @@ std::vector<PooledAccuracy> pool_task_accuracy(const std::vector<TaskResult>& ta
       return p.task == t.task && p.model == t.model && p.length == t.length;
     });
     if (it == out.end()) {
-      out.push_back({t.task, t.model, t.position_encoding, t.length, 0, 0, t.chance});
+      out.push_back({t.task, t.model, t.position_encoding, t.length, 0, 0, 0, 0, std::nan("")});
       it = out.end() - 1;
     }
-    const double correct = it->accuracy * double(it->n) + t.accuracy * double(t.n);
-    it->n += t.n;
-    it->accuracy = correct / double(it->n);
+    if (std::isfinite(t.exact_match)) {
+      it->exact_match = (it->exact_match * double(it->n) + t.exact_match * double(t.n)) / double(it->n + t.n);
+      it->n += t.n;
+    }
+    if (std::isfinite(t.accuracy)) {
+      it->accuracy = (it->accuracy * double(it->n_ranked) + t.accuracy * double(t.n)) / double(it->n_ranked + t.n);
+      it->n_ranked += t.n;
+      it->chance = t.chance;
+    }
+  }
+  for (auto& p : out) {
+    if (p.n_ranked == 0) p.accuracy = std::nan("");
   }
   return out;
 }

@@ -23,12 +23,16 @@ std::string render_comparison_markdown(const std::vector<Curve>& curves,
                                        const std::vector<TaskResult>& tasks,
                                        const ComparisonSettings& settings);
 
-// Task accuracy pooled over depths: per (task, model, length).
+// Task scores pooled over depths: per (task, model, length). Ranking accuracy
+// pools only cells that ranked (a cell over its budget scores the gold answer
+// alone: exact match, no ranking); NaN when none did.
 struct PooledAccuracy {
   std::string task, model, position_encoding;
   int64_t length = 0;
-  int64_t n = 0;
-  double accuracy = 0;
+  int64_t n = 0;          // samples (exact match)
+  int64_t n_ranked = 0;   // samples that were ranked
+  double accuracy = 0;    // ranking scorer
+  double exact_match = 0; // greedy scorer
   double chance = 0;
 };
 std::vector<PooledAccuracy> pool_task_accuracy(const std::vector<TaskResult>& tasks);

@@ -150,13 +150,12 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const std
     }
     std::string data;
     std::vector<std::string> plots;
-    double chance = 0;
     for (size_t m = 0; m < models.size(); ++m) {
       data += fmt::format("# {}\n", models[m]);
       for (const auto& p : pooled) {
         if (p.task == task && p.model == models[m]) {
-          data += fmt::format("{} {:.6f} {}\n", p.length, p.accuracy, p.n);
-          chance = p.chance;
+          // Exact match: the one score every cell has (ranking needs the budget).
+          data += fmt::format("{} {:.6f} {}\n", p.length, p.exact_match, p.n);
         }
       }
       data += "\n\n";
@@ -165,12 +164,11 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const std
     }
     write_file_atomically(out_dir + "/" + f.name + ".dat", data);
     std::string plot = plot_command(plots);
-    plot += fmt::format(", \\\n     {:.6f} with lines dt 2 lc 'gray' title 'chance'", chance);
     f.script = fmt::format(
-        "# Task accuracy vs length (pooled over depths). Edit and run: gnuplot {0}.gp\n"
-        "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'accuracy'\n"
+        "# Greedy exact match vs length (pooled over depths). Edit and run: gnuplot {0}.gp\n"
+        "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'exact match'\n"
         "set logscale x 2\nset yrange [0:1.05]\nset grid\nset key outside right\n{2}",
-        f.name, quoted("Accuracy — " + task), render_both(f.name, plot));
+        f.name, quoted("Greedy exact match — " + task), render_both(f.name, plot));
     figures.push_back(f);
 
     // Depth x length heatmaps, one per model.
@@ -182,7 +180,7 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const std
         if (t.task != task || t.model != model || t.status != "ok" || !std::isfinite(t.depth)) continue;
         lengths.insert(t.length);
         depths.insert(t.depth);
-        value[{t.depth, t.length}] = t.accuracy;
+        value[{t.depth, t.length}] = t.exact_match;
       }
       if (lengths.empty() || depths.empty()) continue;
       Figure h;
@@ -204,7 +202,7 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const std
       h.script = fmt::format(
           "# Accuracy by needle depth (rows) and length (columns). Edit and run: gnuplot {0}.gp\n"
           "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'needle depth'\n"
-          "set xtics ({2})\nset ytics ({3})\nset cbrange [0:1]\nset cblabel 'accuracy'\n"
+          "set xtics ({2})\nset ytics ({3})\nset cbrange [0:1]\nset cblabel 'exact match'\n"
           "set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')\nset view map\n{4}",
           h.name, quoted(task + " — " + model), xtics, ytics,
           render_both(h.name, fmt::format("plot '{}.dat' matrix with image notitle", h.name)));
