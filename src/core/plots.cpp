@@ -182,7 +182,7 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const std
         depths.insert(t.depth);
         value[{t.depth, t.length}] = t.exact_match;
       }
-      if (lengths.empty() || depths.empty()) continue;
+      if (lengths.size() < 2 || depths.size() < 2) continue;  // a heatmap needs a grid
       Figure h;
       h.name = "heatmap_" + slug(task) + "_" + slug(model);
       std::string grid;  // rows: depth index, columns: length index
