@@ -179,7 +179,7 @@ TEST_CASE("short lengths are unsupported cells and a failing model fails only it
   CHECK(find(out, "uniform", "passkey", 128, 50).status == CellStatus::kOk);
 }
 
-TEST_CASE("--log-samples writes one JSON line per sample with texts and positions", "[tasks]") {
+TEST_CASE("log-samples writes one JSON line per sample with texts and positions", "[tasks]") {
   testing::ScratchDir dir("tasks-log");
   Setup setup(dir,
               {"niah", "longbench:" + testing::source_path("evals/data/longbench_austen.jsonl")});
