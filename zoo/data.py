@@ -3,9 +3,11 @@
 Token stream: the documents of build/data/corpora/train/*.txt, sorted by file name, each
 encoded with the lengen sentencepiece model WITHOUT BOS/EOS, concatenated with EOS (id 2)
 after every document.  Training sequences are random 512-token windows of that stream
-(seeded numpy RNG).  About 5% of the sequences end in a passkey-retrieval example
-(template below, documented in zoo/README.md; the evaluation side reuses it).
-Held-out splits (kjv-heldout, sotu-heldout, austen) are never read here.
+(seeded numpy RNG).  Zoo v2 mixes in retrieval (zoo/README.md, "Training recipe"): a
+fraction of the sequences end in one retrieval example (a passkey, key-value needles
+in the style of RULER's niah, or a repeated span that rewards induction-style copying),
+whose filler is again train text.  Held-out splits (kjv-heldout, sotu-heldout, austen)
+are never read here.
 """
 import glob
 import hashlib
@@ -21,6 +23,26 @@ PASSKEY_SENTENCE = "The pass key is {key}. Remember it. {key} is the pass key."
 PASSKEY_QUESTION = "What is the pass key? The pass key is {key}"
 PASSKEY_MIN_KEY = 10000
 PASSKEY_MAX_KEY = 99999
+
+# --- key-value needles (the niah template of evals/needle_tasks.h) ----------------------
+# The keys come from word lists that are disjoint from the evaluation's (evals/
+# needle_tasks.cpp), so a model that retrieves at evaluation time has learned the
+# format and copying, not the evaluation's keys.
+KV_NEEDLE = "One of the special magic numbers for {key} is: {value}."
+KV_QUESTION = ("What is the special magic number for {key} mentioned in the provided text? "
+               "One of the special magic numbers for {key} is: {value}")
+KV_ADJECTIVES = ["ancient", "azure", "bold", "breezy", "cheerful", "cosmic", "daring", "dim",
+                 "electric", "fancy", "frosty", "grand", "happy", "hidden", "keen", "lucky",
+                 "mellow", "modest", "narrow", "olive", "plain", "polar", "royal", "scarlet",
+                 "shy", "smooth", "sunny", "swift", "tiny", "vivid", "warm", "young"]
+KV_NOUNS = ["acorn", "apple", "arrow", "bridge", "castle", "cloud", "coral", "desert",
+            "dragon", "engine", "fountain", "glacier", "hammer", "helmet", "jungle", "kettle",
+            "ladder", "magnet", "marble", "needle", "ocean", "parrot", "planet", "rocket",
+            "sparrow", "stone", "tiger", "tulip", "violin", "wagon", "whale", "zebra"]
+KV_MIN_VALUE = 1000000
+KV_MAX_VALUE = 9999999
+# Which retrieval example a retrieval sequence ends in (equal shares).
+RETRIEVAL_KINDS = ("passkey", "kv", "repeat")
 
 
 def load_sp(model_path: str):
@@ -82,20 +104,104 @@ def passkey_example(sp, stream: np.ndarray, length: int, rng: np.random.Generato
     return toks, key
 
 
+def kv_example(sp, stream: np.ndarray, length: int, rng: np.random.Generator,
+               max_needles: int = 4) -> List[int]:
+    """One key-value retrieval example of exactly `length` tokens: 1..max_needles needles
+    (distinct keys, 7-digit values) at random token positions of a train-text filler,
+    then the question about one of them, ending in its value."""
+    n = int(rng.integers(1, max_needles + 1))
+    ids = rng.choice(len(KV_ADJECTIVES) * len(KV_NOUNS), size=n, replace=False)
+    keys = [f"{KV_ADJECTIVES[i // len(KV_NOUNS)]}-{KV_NOUNS[i % len(KV_NOUNS)]}" for i in ids]
+    values = [int(v) for v in rng.integers(KV_MIN_VALUE, KV_MAX_VALUE + 1, size=n)]
+    needles = [sp.encode(KV_NEEDLE.format(key=k, value=v)) for k, v in zip(keys, values)]
+    asked = int(rng.integers(0, n))
+    q = sp.encode(KV_QUESTION.format(key=keys[asked], value=values[asked]))
+    # short examples keep the asked needle and drop others until they fit
+    while len(needles) > 1 and length - sum(len(x) for x in needles) - len(q) < 0:
+        drop = next(i for i in range(len(needles) - 1, -1, -1) if i != asked)
+        del needles[drop]
+        asked -= drop < asked
+    n = len(needles)
+    n_fill = length - sum(len(x) for x in needles) - len(q)
+    if n_fill < 0:
+        return passkey_example(sp, stream, length, rng)[0]
+    start = int(rng.integers(0, len(stream) - n_fill))
+    filler = stream[start:start + n_fill].tolist()
+    cuts = sorted(int(c) for c in rng.integers(0, n_fill + 1, size=n))
+    toks: List[int] = []
+    prev = 0
+    for cut, needle in zip(cuts, needles):
+        toks += filler[prev:cut] + needle
+        prev = cut
+    toks += filler[prev:] + q
+    assert len(toks) == length
+    return toks
+
+
+def repeat_example(stream: np.ndarray, length: int, rng: np.random.Generator,
+                   min_span: int = 16, max_span: int = 64) -> List[int]:
+    """A train-text window of `length` tokens in which one span of 16..64 tokens occurs a
+    second time later on: the second copy is predictable only by copying the first
+    (induction).  Returns the tokens."""
+    start = int(rng.integers(0, len(stream) - length))
+    toks = stream[start:start + length].tolist()
+    m = int(rng.integers(min_span, min(max_span, length // 2) + 1))
+    a = int(rng.integers(0, length - 2 * m + 1))
+    b = int(rng.integers(a + m, length - m + 1))
+    toks[b:b + m] = toks[a:a + m]
+    return toks
+
+
 class Batcher:
     """Deterministic batches [B, T] of token ids (int64 numpy)."""
 
     def __init__(self, stream: np.ndarray, sp, T: int, B: int, seed: int,
-                 passkey_frac: float = 0.05, passkey_min_len: int = 64):
+                 passkey_frac: float = 0.05, passkey_min_len: int = 64,
+                 retrieval_frac: float = 0.0):
+        """passkey_frac: share of sequences ending in a passkey example (zoo v1);
+        retrieval_frac: share ending in a passkey, kv or repeat example, chosen with
+        equal odds (zoo v2).  Both draw the example length uniformly in
+        [passkey_min_len, T]."""
         self.stream = stream
         self.sp = sp
         self.T = T
         self.B = B
         self.rng = np.random.default_rng(seed)
         self.passkey_frac = passkey_frac
+        self.retrieval_frac = retrieval_frac
         self.passkey_min_len = passkey_min_len
         self.n_passkey = 0
+        self.n_kinds = {k: 0 for k in RETRIEVAL_KINDS}
         self.n_seq = 0
+
+    def state(self) -> dict:
+        """Everything needed to resume the exact batch sequence."""
+        return {"rng": self.rng.bit_generator.state, "n_passkey": self.n_passkey,
+                "n_kinds": dict(self.n_kinds), "n_seq": self.n_seq}
+
+    def load_state(self, st: dict) -> None:
+        self.rng.bit_generator.state = st["rng"]
+        self.n_passkey = st["n_passkey"]
+        self.n_kinds = dict(st["n_kinds"])
+        self.n_seq = st["n_seq"]
+
+    def example(self, kind: str, length: int) -> List[int]:
+        if kind == "passkey":
+            return passkey_example(self.sp, self.stream, length, self.rng)[0]
+        if kind == "kv":
+            return kv_example(self.sp, self.stream, length, self.rng)
+        return repeat_example(self.stream, length, self.rng)
+
+    def place_tail(self, row: np.ndarray, kind: str) -> None:
+        """The last Lp tokens of row become one example, preceded by EOS (Lp < T)."""
+        T = self.T
+        Lp = int(self.rng.integers(self.passkey_min_len, T + 1))
+        toks = self.example(kind, Lp - 1 if Lp < T else T)
+        if Lp < T:
+            row[T - Lp] = EOS_ID
+            row[T - Lp + 1:] = toks
+        else:
+            row[:] = toks
 
     def next(self) -> np.ndarray:
         T = self.T
@@ -103,15 +209,14 @@ class Batcher:
         for b in range(self.B):
             start = int(self.rng.integers(0, len(self.stream) - T))
             row = self.stream[start:start + T].astype(np.int64)
-            if self.rng.random() < self.passkey_frac:
-                # the last Lp tokens become a passkey example (<= T tokens), preceded by EOS
-                Lp = int(self.rng.integers(self.passkey_min_len, T + 1))
-                toks, _ = passkey_example(self.sp, self.stream, Lp - 1 if Lp < T else T, self.rng)
-                if Lp < T:
-                    row[T - Lp] = EOS_ID
-                    row[T - Lp + 1:] = toks
-                else:
-                    row[:] = toks
+            if self.retrieval_frac > 0:
+                if self.rng.random() < self.retrieval_frac:
+                    kind = RETRIEVAL_KINDS[int(self.rng.integers(0, len(RETRIEVAL_KINDS)))]
+                    self.place_tail(row, kind)
+                    self.n_kinds[kind] += 1
+                    self.n_passkey += kind == "passkey"
+            elif self.rng.random() < self.passkey_frac:
+                self.place_tail(row, "passkey")
                 self.n_passkey += 1
             out[b] = row
             self.n_seq += 1

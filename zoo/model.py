@@ -22,7 +22,8 @@ Position encodings (module classes below, one per family):
   t5          learned scalar per (bucket, head), 32 causal buckets, max_distance 128,
               shared by all layers (Raffel et al. 2020)
   fire        b(i,j) = f_theta( psi(i-j) / psi(max(L, i)) ), psi(x) = log(c x + 1),
-              f_theta: MLP 1 -> 32 -> H with ReLU, c (init 0.1) and L (init 128) learnable,
+              f_theta: MLP 1 -> 32 -> H with ReLU, c (init 0.1) and L (init: the training
+              length) learnable,
               one per layer (Li et al. 2023, "Functional Interpolation for Relative
               Positions Improves Long Context Transformers", eq. (3)-(5))
   fire-s      as fire, one FIRE module shared by all layers.
@@ -306,7 +307,7 @@ class Fire(NoPE):
         b(i,j) = f_theta( psi(i-j) / psi(max(L, i)) ),   psi(x) = log(c x + 1),
         f_theta(x) = W2 relu(W1 x + b1) + b2              (1 -> hidden -> H).
     c is learnable (init 0.1); L = L_base * L_mult with L_mult learnable (init 1, so
-    L starts at 128).  n_sets = n_layers (fire) or 1 (fire-s, shared by all layers).
+    L starts at L_base; the zoo passes the training length, as the paper does).  n_sets = n_layers (fire) or 1 (fire-s, shared by all layers).
 
     Training mode uses the direct differentiable formula on every (i, j).
     Eval mode uses an exact-enough fast path:
@@ -492,10 +493,14 @@ def make_pos(encoding: str, n_layers: int, n_heads: int, d_model: int, train_len
         return Kerple(n_layers, n_heads, d_model, train_length)
     if encoding == "t5":
         return T5Bias(n_layers, n_heads, d_model, train_length)
+    # FIRE as in the paper's reference code: L starts at the training length
+    # (L = L_base * |L_mult|, L_mult init 1), c at 0.1, MLP 1 -> 32 -> H.
     if encoding == "fire":
-        return Fire(n_layers, n_heads, d_model, train_length, shared=False)
+        return Fire(n_layers, n_heads, d_model, train_length, shared=False,
+                    L_init=float(train_length))
     if encoding == "fire-s":
-        return Fire(n_layers, n_heads, d_model, train_length, shared=True)
+        return Fire(n_layers, n_heads, d_model, train_length, shared=True,
+                    L_init=float(train_length))
     raise ValueError("unknown encoding " + encoding)
 
 

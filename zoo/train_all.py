@@ -6,7 +6,7 @@
 An encoding whose finished checkpoint (zoo/runs/<enc>/checkpoint.pt) exists is not
 retrained; each encoding is exported to zoo/models/ as soon as its training finishes
 (rope also yields rope-pi, rope-ntk and rope-yarn), so partial progress is usable.
-An interrupted training restarts that encoding from scratch (same seeds, same result).
+An interrupted training resumes from zoo/runs/<enc>/resume.pt (same seeds, same result).
 Every training and every export runs in its own subprocess, so each one uses the code
 on disk when it starts (TorchScript compiles from the source files, and a long-lived
 process whose modules were edited underneath would script mismatched code).
@@ -20,7 +20,7 @@ import time
 # most informative first, so that a partial run is already useful
 ORDER = ["alibi", "fire", "rope", "nope", "t5", "kerple", "fire-s", "sinusoidal"]
 EXPORTS = {"rope": ["rope", "rope-pi", "rope-ntk", "rope-yarn"]}
-DEFAULT_TOKENS = 3_000_000
+DEFAULT_TOKENS = 8_000_000
 
 
 def run(args) -> None:

@@ -103,7 +103,7 @@ def fire_naive(m, layer, i, j):
 def test_fire_direct_naive(enc):
     m = perturbed(enc).train()
     with torch.no_grad():
-        m.pos.L_mult.fill_(20 / 128)  # L = 20: rows on both sides of L
+        m.pos.L_mult.fill_(20 / m.pos.L_base)  # L = 20: rows on both sides of L
     for layer in range(2):
         b = m.pos.bias_matrix(layer, 10, 40, [])
         for i in range(10, 40, 3):
@@ -120,7 +120,7 @@ def test_fire_fast_matches_direct(enc, L):
     m = perturbed(enc)
     with torch.no_grad():
         m.pos.W1.mul_(3.0)  # steeper f than the init: harder for the table
-        m.pos.L_mult.fill_(L / 128)
+        m.pos.L_mult.fill_(L / m.pos.L_base)
     T = 1536
     m.eval()
     ctx = m.pos.prepare(T, CPU)
