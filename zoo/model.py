@@ -394,8 +394,9 @@ class Fire(NoPE):
         safe = torch.where(W1 == 0, torch.ones_like(W1), W1)
         kinks = torch.where(W1 == 0, torch.zeros_like(W1), -b1 / safe)
         inside = kinks[(kinks > 0.0) & (kinks < 1.0)]
-        pts = torch.sort(torch.cat([torch.zeros(1, dtype=torch.float64), inside,
-                                    torch.ones(1, dtype=torch.float64)]))[0]
+        dev = W1.device
+        pts = torch.sort(torch.cat([torch.zeros(1, dtype=torch.float64, device=dev), inside,
+                                    torch.ones(1, dtype=torch.float64, device=dev)]))[0]
         mid = 0.5 * (pts[1:] + pts[:-1])
         active = (mid.unsqueeze(1) * W1 + b1 > 0).to(torch.float64)  # [M, hidden]
         slopes = torch.matmul(active, (W2 * W1.unsqueeze(0)).t())  # [M, H]
@@ -460,6 +461,7 @@ class Fire(NoPE):
             m = n - nsmall
             i = torch.arange(qs + nsmall, qe, dtype=torch.float64)
             inv = (N1 / torch.log(c * i + 1.0)).to(torch.float32).to(s.device).unsqueeze(1)
+            # (indices and the gathered bias stay float32; add_ rounds into s's dtype)
             # x * (N-1) + 0.5 = psi(i-j) * (N-1)/psi(i) + 0.5, then floor: nearest grid point
             pos = torch.empty(m, qe, dtype=torch.float32, device=s.device)
             half = torch.full([1, 1], 0.5, dtype=torch.float32, device=s.device)
@@ -598,10 +600,16 @@ class LM(nn.Module):
         T = tokens.size(1)
         if self.max_T > 0 and T > self.max_T:
             raise RuntimeError("lengen fixture: sequence length above max_T")
-        x = self.tok_emb(tokens).float()
+        # the module's dtype throughout (float32, bfloat16 or float16 after a cast);
+        # position tables are computed in float32/float64 and cast or added in place
+        x = self.tok_emb(tokens)
         if self.pos.has_abs:
-            x = x * self.emb_scale + self.pos.abs_embedding(T, x.device).unsqueeze(0)
+            x = x * self.emb_scale + self.pos.abs_embedding(T, x.device).to(x.dtype).unsqueeze(0)
         cos, sin = self.pos.rope_tables(T, x.device)
+        if not self.training:
+            # eval follows the module dtype; training keeps float32 tables under autocast
+            cos = cos.to(x.dtype)
+            sin = sin.to(x.dtype)
         ctx = self.pos.prepare(T, x.device)
         H = self.n_heads
         Dh = self.d_head
@@ -625,7 +633,7 @@ class LM(nn.Module):
 
     def forward(self, tokens: Tensor) -> Tensor:
         x = self.hidden(tokens)
-        return F.linear(x, self.tok_emb.weight.float())
+        return F.linear(x, self.tok_emb.weight)  # [B, T, V] in the module's dtype
 
 
 def build_model(encoding: str, **kw) -> LM:
