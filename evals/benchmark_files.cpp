@@ -1,4 +1,4 @@
-#include "benchmark_files.h"
+#include "evals/benchmark_files.h"
 
 #include <fmt/core.h>
 
@@ -7,9 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/error.h"
-#include "core/sha256.h"
-#include "core/tokenizer.h"
+#include "core/data/tokenizer.h"
+#include "core/util/error.h"
+#include "core/util/sha256.h"
 
 namespace lengen::evals {
 

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "core/task_sample.h"
+#include "core/tasks/task_sample.h"
 
 namespace lengen {
 class Tokenizer;

@@ -1,4 +1,4 @@
-#include "cloze_task.h"
+#include "evals/cloze_task.h"
 
 #include <fmt/core.h>
 
@@ -9,7 +9,7 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "core/tokenizer.h"
+#include "core/data/tokenizer.h"
 
 namespace lengen::evals {
 

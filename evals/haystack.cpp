@@ -1,12 +1,12 @@
-#include "haystack.h"
+#include "evals/haystack.h"
 
 #include <fmt/core.h>
 
 #include <filesystem>
 
-#include "core/sha256.h"
-#include "core/task_sample.h"
-#include "core/tokenizer.h"
+#include "core/data/tokenizer.h"
+#include "core/tasks/task_sample.h"
+#include "core/util/sha256.h"
 
 namespace lengen::evals {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/token_cache.h"
-#include "task_rng.h"
+#include "core/data/token_cache.h"
+#include "evals/task_rng.h"
 
 namespace lengen {
 class Tokenizer;

@@ -1,4 +1,4 @@
-#include "needle_tasks.h"
+#include "evals/needle_tasks.h"
 
 #include <fmt/core.h>
 #include <fmt/format.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/tokenizer.h"
+#include "core/data/tokenizer.h"
 
 namespace lengen::evals {
 

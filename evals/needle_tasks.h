@@ -20,8 +20,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/task_sample.h"
-#include "haystack.h"
+#include "core/tasks/task_sample.h"
+#include "evals/haystack.h"
 
 namespace lengen::evals {
 

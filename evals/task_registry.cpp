@@ -1,11 +1,11 @@
-#include "task_registry.h"
+#include "evals/task_registry.h"
 
 #include <algorithm>
 
-#include "benchmark_files.h"
-#include "cloze_task.h"
-#include "core/error.h"
-#include "needle_tasks.h"
+#include "core/util/error.h"
+#include "evals/benchmark_files.h"
+#include "evals/cloze_task.h"
+#include "evals/needle_tasks.h"
 
 namespace lengen::evals {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/task_sample.h"
-#include "haystack.h"
+#include "core/tasks/task_sample.h"
+#include "evals/haystack.h"
 
 namespace lengen {
 class Tokenizer;

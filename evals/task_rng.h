@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/sha256.h"
+#include "core/util/sha256.h"
 
 namespace lengen::evals {
 

@@ -1,11 +1,12 @@
 // lengen's entry point: registers the subcommands and converts every error
 // into a message and a documented exit code (README.md, "Exit codes").
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
+
 #include "commands/commands.h"
-#include "core/error.h"
-#include "core/version.h"
+#include "core/util/error.h"
+#include "core/util/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"lengen: measure how language models generalize to longer inputs"};

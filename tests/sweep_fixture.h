@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <string>
 
-#include "core/text_source.h"
-#include "core/token_cache.h"
-#include "core/tokenizer.h"
+#include "core/data/text_source.h"
+#include "core/data/token_cache.h"
+#include "core/data/tokenizer.h"
 #include "test_helpers.h"
 
 namespace lengen::testing {
@@ -27,7 +27,8 @@ inline std::string fixture_cache() {
     std::vector<TextDocument> docs;
     while (source.next_batch(docs, 1 << 20)) {
     }
-    for (const auto& doc : docs) writer.add_document(doc.name, tokenizer.encode(doc.text), doc.text.size());
+    for (const auto& doc : docs)
+      writer.add_document(doc.name, tokenizer.encode(doc.text), doc.text.size());
     writer.finish();
     return out;
   }();

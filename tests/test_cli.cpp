@@ -1,7 +1,6 @@
 // End-to-end tests through the real lengen binary: exit codes, messages,
 // interrupted and resumed sweeps, shards and merge, TOML configs.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "sweep_fixture.h"
@@ -15,25 +14,29 @@ std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
 std::string sweep_args(const std::string& out) {
   return "sweep -q -m " + quoted(testing::fixture_model("tiny_alibi.pt")) + " " +
-         quoted(testing::fixture_model("tiny_rope.pt")) + " -c " + quoted(testing::fixture_cache()) +
-         " -l 16 24 32 48 64 96 -p chunks sliding tail --tail-tokens 8 --batch-tokens 1 --threads 1 -o " +
+         quoted(testing::fixture_model("tiny_rope.pt")) + " -c " +
+         quoted(testing::fixture_cache()) +
+         " -l 16 24 32 48 64 96 -p chunks sliding tail --tail-tokens 8 --batch-tokens 1 --threads "
+         "1 -o " +
          quoted(out);
 }
 
 size_t cell_count(const std::string& run) {
   if (!std::filesystem::exists(run + "/cells")) return 0;
   size_t n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(run + "/cells")) n += e.path().extension() == ".json";
+  for (const auto& e : std::filesystem::directory_iterator(run + "/cells"))
+    n += e.path().extension() == ".json";
   return n;
 }
 
 // Starts a sweep, waits until `cells` records exist, sends `signal`, returns the exit code.
 int interrupt_sweep(const std::string& out, const std::string& signal, size_t cells) {
-  const std::string script =
-      std::string(LENGEN_BINARY) + " " + sweep_args(out) + " >/dev/null 2>&1 & pid=$!; " +
-      "for i in $(seq 1 3000); do n=$(ls " + quoted(out) + "/cells 2>/dev/null | grep -c 'json$'); " +
-      "[ \"$n\" -ge " + std::to_string(cells) + " ] && break; sleep 0.01; done; exec 2>/dev/null; kill -" + signal +
-      " $pid; wait $pid 2>/dev/null; exit $?";
+  const std::string script = std::string(LENGEN_BINARY) + " " + sweep_args(out) +
+                             " >/dev/null 2>&1 & pid=$!; " + "for i in $(seq 1 3000); do n=$(ls " +
+                             quoted(out) + "/cells 2>/dev/null | grep -c 'json$'); " +
+                             "[ \"$n\" -ge " + std::to_string(cells) +
+                             " ] && break; sleep 0.01; done; exec 2>/dev/null; kill -" + signal +
+                             " $pid; wait $pid 2>/dev/null; exit $?";
   const int status = std::system(("bash -c " + quoted(script)).c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -62,7 +65,8 @@ TEST_CASE("bad input files exit 2 with the file and a hint", "[cli][errors]") {
     CHECK_THAT(r.output, !Catch::Contains("frame #"));  // no C++ stack traces
   }
   SECTION("missing corpus") {
-    const auto r = run_lengen("tokenize -o " + quoted(dir.file("x.tok")) + " " + quoted(dir.file("absent")));
+    const auto r =
+        run_lengen("tokenize -o " + quoted(dir.file("x.tok")) + " " + quoted(dir.file("absent")));
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.output, Catch::Contains("no such file or directory"));
   }
@@ -76,8 +80,9 @@ TEST_CASE("bad input files exit 2 with the file and a hint", "[cli][errors]") {
   }
   SECTION("corrupt token cache") {
     testing::write_file(dir.file("bad.tok"), std::string(300, 'x'));
-    const auto r = run_lengen("sweep -q -m " + quoted(testing::fixture_model("uniform.pt")) + " -c " +
-                              quoted(dir.file("bad.tok")) + " -l 16 -o " + quoted(dir.file("run")));
+    const auto r =
+        run_lengen("sweep -q -m " + quoted(testing::fixture_model("uniform.pt")) + " -c " +
+                   quoted(dir.file("bad.tok")) + " -l 16 -o " + quoted(dir.file("run")));
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.output, Catch::Contains("bad magic") && Catch::Contains("lengen tokenize"));
   }
@@ -107,10 +112,12 @@ TEST_CASE("a killed sweep resumes to byte-identical tables without recomputing",
   REQUIRE(survived < total);  // the kill landed mid-run
   const auto resumed = run_lengen(sweep_args(killed));
   CHECK(resumed.exit_code == 0);
-  CHECK_THAT(resumed.output, Catch::Contains(std::to_string(total - survived) + " cell(s) computed, " +
-                                             std::to_string(survived) + " resumed"));
+  CHECK_THAT(resumed.output,
+             Catch::Contains(std::to_string(total - survived) + " cell(s) computed, " +
+                             std::to_string(survived) + " resumed"));
   CHECK(testing::read_file(killed + "/ppl.csv") == testing::read_file(clean + "/ppl.csv"));
-  CHECK(testing::read_file(killed + "/positions.csv") == testing::read_file(clean + "/positions.csv"));
+  CHECK(testing::read_file(killed + "/positions.csv") ==
+        testing::read_file(clean + "/positions.csv"));
 }
 
 TEST_CASE("Ctrl-C stops a sweep with exit 130 and valid files", "[cli][slow]") {
@@ -130,14 +137,19 @@ TEST_CASE("shards merged equal the unsharded run", "[cli]") {
   testing::ScratchDir dir("cli-merge");
   const std::string models = "-m " + quoted(testing::fixture_model("uniform.pt")) + " " +
                              quoted(testing::fixture_model("tiny_alibi.pt"));
-  const std::string common = "sweep -q " + models + " -c " + quoted(testing::fixture_cache()) + " -l 16 32 64 -p chunks tail --tail-tokens 8";
+  const std::string common = "sweep -q " + models + " -c " + quoted(testing::fixture_cache()) +
+                             " -l 16 32 64 -p chunks tail --tail-tokens 8";
   REQUIRE(run_lengen(common + " -o " + quoted(dir.file("all"))).exit_code == 0);
   for (int k = 1; k <= 2; ++k) {
-    REQUIRE(run_lengen(common + " --shard " + std::to_string(k) + "/2 -o " + quoted(dir.file("s" + std::to_string(k)))).exit_code == 0);
+    REQUIRE(run_lengen(common + " --shard " + std::to_string(k) + "/2 -o " +
+                       quoted(dir.file("s" + std::to_string(k))))
+                .exit_code == 0);
   }
-  const auto merged = run_lengen("merge -o " + quoted(dir.file("merged")) + " " + quoted(dir.file("s1")) + " " + quoted(dir.file("s2")));
+  const auto merged = run_lengen("merge -o " + quoted(dir.file("merged")) + " " +
+                                 quoted(dir.file("s1")) + " " + quoted(dir.file("s2")));
   CHECK(merged.exit_code == 0);
-  CHECK(testing::read_file(dir.file("merged/ppl.csv")) == testing::read_file(dir.file("all/ppl.csv")));
+  CHECK(testing::read_file(dir.file("merged/ppl.csv")) ==
+        testing::read_file(dir.file("all/ppl.csv")));
   CHECK(run_lengen(common + " --shard 3/2 -o x").exit_code == 2);
 }
 

@@ -1,19 +1,18 @@
 // compare / baseline / check on synthetic runs whose answers are known.
-#include <catch2/catch.hpp>
+#include <fmt/core.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
-#include "core/baseline.h"
-#include "core/comparison.h"
-#include "core/comparison_tables.h"
-#include "core/plots.h"
-#include "core/run_directory.h"
-#include "core/sweep.h"
+#include "core/report/baseline.h"
+#include "core/report/comparison.h"
+#include "core/report/comparison_tables.h"
+#include "core/report/plots.h"
+#include "core/run/run_directory.h"
+#include "core/run/sweep.h"
 #include "test_helpers.h"
-
-#include <fmt/core.h>
 
 using namespace lengen;
 
@@ -36,7 +35,8 @@ SweepCell make_cell(const std::string& model, int64_t length, double nll_per_tok
   for (int i = 0; i < 40; ++i) {
     // Window-to-window variation shared by every model: pairing must cancel it.
     const double per_token = nll_per_token + 0.3 * std::sin(i);
-    c.window_scores.push_back({i, 0, per_token * double(length - 1), length - 1, 3.0 * double(length - 1)});
+    c.window_scores.push_back(
+        {i, 0, per_token * double(length - 1), length - 1, 3.0 * double(length - 1)});
     c.positions.add(i % 7, per_token);
   }
   c.summary = summarize(c.window_scores, c.seed);
@@ -82,17 +82,23 @@ TEST_CASE("compare pairs identical windows and recovers a known difference", "[c
   }
   ComparisonSettings settings{"base", 0.10};
   const std::string csv = render_comparison_csv(curves, settings);
-  CHECK_THAT(csv, Catch::StartsWith("model,position_encoding,train_length,corpus,protocol,stride,tail_tokens,"
-                                    "ppl_512,ppl_1024,ppl_2048,ppl_4096,effective_length,extrapolation_ratio\n"));
-  CHECK_THAT(csv, Catch::Contains(fmt::format("better,better,512,syn,chunks,0,0,{:.6f}", curves[1].by_length.at(512)->summary.perplexity)));
+  CHECK_THAT(csv, Catch::StartsWith(
+                      "model,position_encoding,train_length,corpus,protocol,stride,tail_tokens,"
+                      "ppl_512,ppl_1024,ppl_2048,ppl_4096,effective_length,extrapolation_ratio\n"));
+  CHECK_THAT(csv, Catch::Contains(fmt::format("better,better,512,syn,chunks,0,0,{:.6f}",
+                                              curves[1].by_length.at(512)->summary.perplexity)));
   const std::string md = render_comparison_markdown(curves, paired, {}, settings);
   // "better" is best at every length: its values are bold, base's are not.
-  CHECK_THAT(md, Catch::Contains(fmt::format("**{:.2f}**", curves[1].by_length.at(4096)->summary.perplexity)));
-  CHECK_THAT(md, !Catch::Contains(fmt::format("**{:.2f}**", curves[0].by_length.at(4096)->summary.perplexity)));
+  CHECK_THAT(md, Catch::Contains(
+                     fmt::format("**{:.2f}**", curves[1].by_length.at(4096)->summary.perplexity)));
+  CHECK_THAT(md, !Catch::Contains(
+                     fmt::format("**{:.2f}**", curves[0].by_length.at(4096)->summary.perplexity)));
   CHECK_THAT(md, Catch::Contains("-0.050 ["));
 }
 
-TEST_CASE("effective length is the longest length within the band of the training-length perplexity", "[compare]") {
+TEST_CASE(
+    "effective length is the longest length within the band of the training-length perplexity",
+    "[compare]") {
   testing::ScratchDir dir("cmp-eff");
   write_two_runs(dir);
   const RunTables tables = load_runs({dir.file("a")});
@@ -108,7 +114,8 @@ TEST_CASE("effective length is the longest length within the band of the trainin
   CHECK(effective_length(without_train_length, 0.10).length == 0);
 }
 
-TEST_CASE("check passes an identical run and flags a 3 percent regression and incomparable runs", "[compare]") {
+TEST_CASE("check passes an identical run and flags a 3 percent regression and incomparable runs",
+          "[compare]") {
   testing::ScratchDir dir("cmp-check");
   std::vector<SweepCell> reference, regressed, other_corpus;
   for (int64_t length : kLengths) {
@@ -136,12 +143,17 @@ TEST_CASE("check passes an identical run and flags a 3 percent regression and in
   write_run(dir.file("ref"), reference);
   write_run(dir.file("bad"), regressed);
   write_run(dir.file("other"), other_corpus);
-  REQUIRE(testing::run_lengen("baseline --run " + dir.file("ref") + " --out " + dir.file("b.json")).exit_code == 0);
-  CHECK(testing::run_lengen("check --baseline " + dir.file("b.json") + " --run " + dir.file("ref")).exit_code == 0);
-  const auto r = testing::run_lengen("check --baseline " + dir.file("b.json") + " --run " + dir.file("bad"));
+  REQUIRE(testing::run_lengen("baseline --run " + dir.file("ref") + " --out " + dir.file("b.json"))
+              .exit_code == 0);
+  CHECK(testing::run_lengen("check --baseline " + dir.file("b.json") + " --run " + dir.file("ref"))
+            .exit_code == 0);
+  const auto r =
+      testing::run_lengen("check --baseline " + dir.file("b.json") + " --run " + dir.file("bad"));
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.output, Catch::Contains("**REGRESSION**") && Catch::Contains("+3.00%"));
-  CHECK(testing::run_lengen("check --baseline " + dir.file("b.json") + " --run " + dir.file("other")).exit_code == 4);
+  CHECK(
+      testing::run_lengen("check --baseline " + dir.file("b.json") + " --run " + dir.file("other"))
+          .exit_code == 4);
 }
 
 TEST_CASE("plots are drawn with gnuplot and skipped with a note without it", "[compare]") {

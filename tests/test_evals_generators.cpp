@@ -8,10 +8,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "cloze_task.h"
-#include "core/tokenizer.h"
-#include "haystack.h"
-#include "needle_tasks.h"
+#include "core/data/tokenizer.h"
+#include "evals/cloze_task.h"
+#include "evals/haystack.h"
+#include "evals/needle_tasks.h"
 #include "test_tasks_fixture.h"
 
 using namespace lengen;

@@ -3,9 +3,9 @@
 // LongBench's middle truncation that never cuts the question.
 #include <catch2/catch.hpp>
 
-#include "benchmark_files.h"
-#include "core/error.h"
-#include "core/tokenizer.h"
+#include "core/data/tokenizer.h"
+#include "core/util/error.h"
+#include "evals/benchmark_files.h"
 #include "test_helpers.h"
 
 using namespace lengen;

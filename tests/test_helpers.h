@@ -2,13 +2,14 @@
 // running the real lengen binary for end-to-end checks.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 
 namespace lengen::testing {
 
@@ -25,8 +26,9 @@ class ScratchDir {
  public:
   explicit ScratchDir(const std::string& tag) {
     static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("lengen-test-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    path_ =
+        std::filesystem::temp_directory_path() /
+        ("lengen-test-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

@@ -1,12 +1,10 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
-#include "core/error.h"
-#include "core/model.h"
+#include "core/model/model.h"
+#include "core/util/error.h"
 #include "test_helpers.h"
 
 using namespace lengen;
@@ -47,7 +45,8 @@ TEST_CASE("a real fixture model loads with its metadata and upcasts float16 stor
 }
 
 TEST_CASE("per-token NLL matches an independent Python computation (golden_nll.json)", "[model]") {
-  const auto golden = nlohmann::json::parse(testing::read_file(testing::fixture_model("golden_nll.json")));
+  const auto golden =
+      nlohmann::json::parse(testing::read_file(testing::fixture_model("golden_nll.json")));
   Model model(testing::fixture_model(golden["model"].get<std::string>()));
   const auto& windows = golden["windows"];
   const auto& expected = golden["nll"];

@@ -1,9 +1,8 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 
-#include "core/nll_stats.h"
+#include "core/perplexity/nll_stats.h"
 
 using namespace lengen;
 

@@ -1,9 +1,8 @@
 #include <catch2/catch.hpp>
-
 #include <set>
 
-#include "core/protocol.h"
-#include "core/token_cache.h"
+#include "core/data/token_cache.h"
+#include "core/perplexity/protocol.h"
 #include "test_helpers.h"
 
 using namespace lengen;
@@ -34,7 +33,8 @@ std::multiset<std::pair<uint32_t, int64_t>> scored_targets(const WindowPlan& pla
 }
 }  // namespace
 
-TEST_CASE("chunks: disjoint windows of T with T-1 targets each and short documents counted", "[protocol]") {
+TEST_CASE("chunks: disjoint windows of T with T-1 targets each and short documents counted",
+          "[protocol]") {
   testing::ScratchDir dir("proto");
   TokenCache cache(make_cache(dir, {10, 25, 3}));
   ProtocolSpec spec;
@@ -96,8 +96,8 @@ TEST_CASE("tail scores the same final K targets of each segment at every length"
   CHECK(at8.documents_skipped == 1);
   CHECK(scored_targets(at8) == scored_targets(at16));
   CHECK(scored_targets(at8) == scored_targets(at20));
-  std::multiset<std::pair<uint32_t, int64_t>> expected{{0, 17}, {0, 18}, {0, 19}, {0, 37},
-                                                       {0, 38}, {0, 39}, {2, 17}, {2, 18}, {2, 19}};
+  std::multiset<std::pair<uint32_t, int64_t>> expected{{0, 17}, {0, 18}, {0, 19}, {0, 37}, {0, 38},
+                                                       {0, 39}, {2, 17}, {2, 18}, {2, 19}};
   CHECK(scored_targets(at8) == expected);
   for (size_t i = 0; i < at8.windows.size(); ++i) CHECK(at8.windows[i].id == at16.windows[i].id);
   CHECK_THROWS_WITH(plan_windows(cache, spec, 3, 0), Catch::Contains("tail K=3"));

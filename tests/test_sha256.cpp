@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/sha256.h"
+#include "core/util/sha256.h"
 #include "test_helpers.h"
 
 using namespace lengen;

@@ -1,13 +1,12 @@
-#include <catch2/catch.hpp>
-
 #include <fmt/core.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 
-#include "core/model.h"
-#include "core/protocol.h"
-#include "core/sweep.h"
-#include "core/token_cache.h"
+#include "core/data/token_cache.h"
+#include "core/model/model.h"
+#include "core/perplexity/protocol.h"
+#include "core/run/sweep.h"
 #include "sweep_fixture.h"
 
 using namespace lengen;
@@ -25,14 +24,16 @@ SweepSpec base_spec(const testing::ScratchDir& dir, const std::string& name) {
 const SweepCell& find(const SweepOutcome& out, const std::string& protocol, int64_t length,
                       const std::string& model = "") {
   for (const auto& c : out.cells) {
-    if (c.protocol == protocol && c.length == length && (model.empty() || c.model == model)) return c;
+    if (c.protocol == protocol && c.length == length && (model.empty() || c.model == model))
+      return c;
   }
   FAIL("no cell " << protocol << " T=" << length);
   throw;
 }
 }  // namespace
 
-TEST_CASE("a uniform model has perplexity V and bits per byte log2(V) x tokens / bytes", "[sweep]") {
+TEST_CASE("a uniform model has perplexity V and bits per byte log2(V) x tokens / bytes",
+          "[sweep]") {
   testing::ScratchDir dir("sweep-uniform");
   SweepSpec spec = base_spec(dir, "run");
   spec.models = {testing::fixture_model("uniform.pt")};
@@ -47,7 +48,8 @@ TEST_CASE("a uniform model has perplexity V and bits per byte log2(V) x tokens /
     double bytes = 0;
     int64_t targets = 0;
     for (const auto& w : plan.windows) {
-      bytes += double(w.targets()) * double(cache.document_bytes(w.doc)) / double(cache.document_length(w.doc));
+      bytes += double(w.targets()) * double(cache.document_bytes(w.doc)) /
+               double(cache.document_length(w.doc));
       targets += w.targets();
     }
     CHECK(cell.summary.targets == targets);
@@ -119,14 +121,16 @@ TEST_CASE("tail reports the context gain against the shortest length", "[sweep]"
   const SweepOutcome out = run_sweep(spec);
   const std::string csv = testing::read_file(dir.file("run/ppl.csv"));
   // Recompute the gain at T=64 from the two cells' window scores.
-  const PairedDifference gain =
-      paired_difference(find(out, "tail", 16).window_scores, find(out, "tail", 64).window_scores, 1);
+  const PairedDifference gain = paired_difference(find(out, "tail", 16).window_scores,
+                                                  find(out, "tail", 64).window_scores, 1);
   CHECK(gain.pairs == find(out, "tail", 64).summary.windows);
-  CHECK(gain.difference == Approx(find(out, "tail", 16).summary.mean_nll - find(out, "tail", 64).summary.mean_nll));
+  CHECK(gain.difference ==
+        Approx(find(out, "tail", 16).summary.mean_nll - find(out, "tail", 64).summary.mean_nll));
   CHECK_THAT(csv, Catch::Contains(fmt::format("{:.8f}", gain.difference)));
 }
 
-TEST_CASE("re-running a finished sweep recomputes nothing and rewrites the same tables", "[sweep]") {
+TEST_CASE("re-running a finished sweep recomputes nothing and rewrites the same tables",
+          "[sweep]") {
   testing::ScratchDir dir("sweep-resume");
   SweepSpec spec = base_spec(dir, "run");
   spec.models = {testing::fixture_model("tiny_alibi.pt")};
@@ -152,7 +156,8 @@ TEST_CASE("shards partition the cells", "[sweep]") {
   CHECK(total == 6);
 }
 
-TEST_CASE("a model made with another tokenizer is refused before any cell runs", "[sweep][errors]") {
+TEST_CASE("a model made with another tokenizer is refused before any cell runs",
+          "[sweep][errors]") {
   testing::ScratchDir dir("sweep-tok");
   TokenCacheSettings settings;
   settings.vocab_size = 4096;

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/model.h"
-#include "core/tasks.h"
-#include "core/tokenizer.h"
-#include "task_registry.h"
+#include "core/data/tokenizer.h"
+#include "core/model/model.h"
+#include "core/run/tasks.h"
+#include "evals/task_registry.h"
 #include "test_tasks_fixture.h"
 
 using namespace lengen;

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <string>
 
-#include "core/token_cache.h"
-#include "core/tokenizer.h"
+#include "core/data/token_cache.h"
+#include "core/data/tokenizer.h"
 #include "test_helpers.h"
 
 namespace lengen::testing {

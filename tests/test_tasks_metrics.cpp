@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "core/task_metrics.h"
+#include "core/tasks/task_metrics.h"
 
 using namespace lengen;
 

@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "core/model.h"
-#include "core/task_scoring.h"
-#include "core/tokenizer.h"
+#include "core/data/tokenizer.h"
+#include "core/model/model.h"
+#include "core/tasks/task_scoring.h"
 #include "test_helpers.h"
 
 using namespace lengen;

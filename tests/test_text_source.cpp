@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "core/error.h"
-#include "core/text_source.h"
+#include "core/data/text_source.h"
+#include "core/util/error.h"
 #include "test_helpers.h"
 
 using namespace lengen;
@@ -63,7 +63,8 @@ TEST_CASE("bad inputs are rejected with the file named", "[text_source][errors]"
   SECTION("invalid JSON") {
     testing::write_file(dir.file("y.jsonl"), "{\"text\": \"ok\"\n");
     TextSource source({dir.file("y.jsonl")});
-    CHECK_THROWS_WITH(read_all(source), Catch::Contains("y.jsonl:1") && Catch::Contains("malformed"));
+    CHECK_THROWS_WITH(read_all(source),
+                      Catch::Contains("y.jsonl:1") && Catch::Contains("malformed"));
   }
   SECTION("invalid UTF-8 is repaired and counted, not fatal") {
     testing::write_file(dir.file("latin1.txt"), "caf\xE9");

@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "core/error.h"
-#include "core/text_source.h"
-#include "core/token_cache.h"
-#include "core/tokenizer.h"
+#include "core/data/text_source.h"
+#include "core/data/token_cache.h"
+#include "core/data/tokenizer.h"
+#include "core/util/error.h"
 #include "test_helpers.h"
 
 using namespace lengen;

@@ -1,11 +1,10 @@
 #include <catch2/catch.hpp>
-
-#include "core/error.h"
-#include "core/sha256.h"
-#include "core/tokenizer.h"
-#include "test_helpers.h"
-
 #include <thread>
+
+#include "core/data/tokenizer.h"
+#include "core/util/error.h"
+#include "core/util/sha256.h"
+#include "test_helpers.h"
 
 using namespace lengen;
 
@@ -31,7 +30,8 @@ TEST_CASE("the shipped tokenizer loads and round-trips text and matches its comm
 
 TEST_CASE("encoding is thread-safe and deterministic", "[tokenizer]") {
   Tokenizer tokenizer(testing::tokenizer_path());
-  const std::string text = testing::read_file(testing::source_path("tests/data/corpus/kjv_ruth_1.txt"));
+  const std::string text =
+      testing::read_file(testing::source_path("tests/data/corpus/kjv_ruth_1.txt"));
   const auto expected = tokenizer.encode(text);
   std::vector<std::vector<int32_t>> results(4);
   std::vector<std::thread> threads;
@@ -40,7 +40,8 @@ TEST_CASE("encoding is thread-safe and deterministic", "[tokenizer]") {
   for (const auto& result : results) CHECK(result == expected);
 }
 
-TEST_CASE("a missing or bogus tokenizer file is a bad-input error naming it", "[tokenizer][errors]") {
+TEST_CASE("a missing or bogus tokenizer file is a bad-input error naming it",
+          "[tokenizer][errors]") {
   testing::ScratchDir dir("tok");
   try {
     Tokenizer missing(dir.file("none.model"));
@@ -50,5 +51,6 @@ TEST_CASE("a missing or bogus tokenizer file is a bad-input error naming it", "[
     CHECK(e.subject() == dir.file("none.model"));
   }
   testing::write_file(dir.file("bogus.model"), "this is not a protobuf");
-  CHECK_THROWS_WITH(Tokenizer(dir.file("bogus.model")), Catch::Contains("not a sentencepiece model"));
+  CHECK_THROWS_WITH(Tokenizer(dir.file("bogus.model")),
+                    Catch::Contains("not a sentencepiece model"));
 }

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/utf8.h"
+#include "core/util/utf8.h"
 
 using namespace lengen;
 

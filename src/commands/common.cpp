@@ -1,10 +1,9 @@
 #include "commands/common.h"
 
 #include <CLI/CLI.hpp>
-
 #include <thread>
 
-#include "core/model.h"
+#include "core/model/model.h"
 
 namespace lengen {
 
@@ -16,7 +15,8 @@ void add_threads_option(CLI::App& command, int& threads) {
 }
 
 int apply_threads(int threads) {
-  const int resolved = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int resolved =
+      threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   set_compute_threads(resolved);
   return resolved;
 }

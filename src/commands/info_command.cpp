@@ -1,15 +1,15 @@
 // `lengen info MODEL...`: what a model says about itself and whether it obeys
 // the model contract — metadata, parameters, stored dtypes, and a shape-checked
 // forward at T=16 (README.md, "Model contract").
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 
 #include "commands/commands.h"
 #include "commands/common.h"
-#include "core/model.h"
-#include "core/tokenizer.h"
+#include "core/data/tokenizer.h"
+#include "core/model/model.h"
 
 namespace lengen {
 
@@ -30,9 +30,12 @@ void print_model(Model& model, const InfoOptions& options, const Tokenizer* toke
   const ModelMetadata& meta = model.metadata();
   fmt::print("model            {}\n", model.path());
   fmt::print("sha256           {}\n", model.sha256());
-  fmt::print("name             {}{}\n", meta.name, model.has_metadata() ? "" : "  (no lengen.json)");
-  fmt::print("position         {}\n", meta.position_encoding_json.empty() ? "-" : meta.position_encoding_json);
-  fmt::print("train_length     {}\n", meta.train_length > 0 ? std::to_string(meta.train_length) : "-");
+  fmt::print("name             {}{}\n", meta.name,
+             model.has_metadata() ? "" : "  (no lengen.json)");
+  fmt::print("position         {}\n",
+             meta.position_encoding_json.empty() ? "-" : meta.position_encoding_json);
+  fmt::print("train_length     {}\n",
+             meta.train_length > 0 ? std::to_string(meta.train_length) : "-");
   fmt::print("vocab_size       {}\n", meta.vocab_size > 0 ? std::to_string(meta.vocab_size) : "-");
   fmt::print("tokenizer_sha256 {}\n", meta.tokenizer_sha256.empty() ? "-" : meta.tokenizer_sha256);
   fmt::print("bos_id           {}\n", optional_text(meta.bos_id));

@@ -1,16 +1,16 @@
 // `lengen merge --out DIR SHARD_DIR...`: joins the cell records of shard
 // directories (from `lengen sweep --shard K/N`) into one run directory and
 // rebuilds its tables.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 
 #include "commands/commands.h"
-#include "core/atomic_file.h"
-#include "core/error.h"
-#include "core/run_directory.h"
-#include "core/sweep.h"
+#include "core/run/run_directory.h"
+#include "core/run/sweep.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
 
 namespace lengen {
 
@@ -27,7 +27,8 @@ void run_merge(const MergeOptions& options) {
   int copied = 0;
   for (const auto& input : options.inputs) {
     if (!std::filesystem::is_directory(input + "/cells")) {
-      throw_bad_input(input, "not a run directory (no cells/)", "pass directories written by `lengen sweep`");
+      throw_bad_input(input, "not a run directory (no cells/)",
+                      "pass directories written by `lengen sweep`");
     }
     RunDirectory shard(input);
     for (const auto& key : shard.cell_keys()) {
@@ -38,7 +39,8 @@ void run_merge(const MergeOptions& options) {
         ++copied;
       }
     }
-    if (std::filesystem::exists(shard.file("run.json")) && !std::filesystem::exists(out.file("run.json"))) {
+    if (std::filesystem::exists(shard.file("run.json")) &&
+        !std::filesystem::exists(out.file("run.json"))) {
       out.write("run.json", read_text_file(shard.file("run.json")));
     }
   }

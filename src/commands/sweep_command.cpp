@@ -1,13 +1,14 @@
 // `lengen sweep`: zero-shot perplexity over models x corpora x protocols x
 // lengths. Options come from flags or a TOML file (--config); the engine is
 // core/sweep.h. Prints the Markdown summary on stdout.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
 
 #include "commands/commands.h"
 #include "commands/common.h"
-#include "core/cell_plan.h"
-#include "core/sweep.h"
+#include "core/run/cell_plan.h"
+#include "core/run/sweep.h"
 
 namespace lengen {
 
@@ -22,7 +23,8 @@ struct SweepOptions {
 void run_sweep_command(CLI::App& command, SweepOptions& options) {
   options.spec.threads = apply_threads(options.threads);
   options.spec.shard = parse_shard(options.shard);
-  options.spec.effective_config = command.config_to_str(/*default_also=*/true, /*write_description=*/false);
+  options.spec.effective_config =
+      command.config_to_str(/*default_also=*/true, /*write_description=*/false);
   const SweepSpec& spec = options.spec;
   if (!spec.quiet) {
     fmt::print(stderr,
@@ -34,7 +36,9 @@ void run_sweep_command(CLI::App& command, SweepOptions& options) {
   }
   SweepOutcome outcome = run_sweep(spec);
   fmt::print("{}", render_markdown_summary(outcome.cells));
-  fmt::print(stderr, "\n{} cell(s) computed, {} resumed, {} failed (recorded as oom/error); results in {}/ppl.csv\n",
+  fmt::print(stderr,
+             "\n{} cell(s) computed, {} resumed, {} failed (recorded as oom/error); results in "
+             "{}/ppl.csv\n",
              outcome.computed, outcome.resumed, outcome.failed, spec.out_dir);
 }
 
@@ -46,23 +50,31 @@ void add_sweep_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "sweep", "Perplexity of models x corpora x protocols x lengths (resumable, shardable)");
   command->add_option("-m,--models", spec.models, "TorchScript models")->required();
-  command->add_option("-c,--corpora", spec.corpora, "token caches made by `lengen tokenize`")->required();
+  command->add_option("-c,--corpora", spec.corpora, "token caches made by `lengen tokenize`")
+      ->required();
   command->add_option("-l,--lengths", spec.lengths, "sequence lengths T")->capture_default_str();
   command->add_option("-p,--protocols", spec.protocols, "chunks, sliding and/or tail")
       ->check(CLI::IsMember({"chunks", "sliding", "tail"}))
       ->capture_default_str();
   command->add_option("--stride", spec.stride, "sliding: window stride S (0 = T/2)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   command->add_option("--tail-tokens", spec.tail_tokens, "tail: final K tokens scored per segment")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  command->add_option("--max-tokens", spec.max_tokens,
-                      "per-cell budget of window tokens, spread over the corpus (0 = all)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--max-tokens", spec.max_tokens,
+                   "per-cell budget of window tokens, spread over the corpus (0 = all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   command->add_option("--batch-tokens", spec.batch_tokens, "tokens per forward for short windows")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  command->add_option("--seed", spec.seed, "seed of the bootstrap intervals")->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--seed", spec.seed, "seed of the bootstrap intervals")
+      ->capture_default_str();
   command->add_option("-o,--out", spec.out_dir, "run directory (re-use it to resume)")->required();
-  command->add_option("--shard", options->shard, "run only shard K of N (K/N)")->capture_default_str();
+  command->add_option("--shard", options->shard, "run only shard K of N (K/N)")
+      ->capture_default_str();
   command->add_flag("-q,--quiet", spec.quiet, "no progress output");
   add_threads_option(*command, options->threads);
   command->callback([command, options] { run_sweep_command(*command, *options); });

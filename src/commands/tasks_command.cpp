@@ -9,10 +9,10 @@
 
 #include "commands/commands.h"
 #include "commands/common.h"
-#include "core/cell_plan.h"
-#include "core/tasks.h"
-#include "core/tokenizer.h"
-#include "task_registry.h"
+#include "core/data/tokenizer.h"
+#include "core/run/cell_plan.h"
+#include "core/run/tasks.h"
+#include "evals/task_registry.h"
 
 namespace lengen {
 

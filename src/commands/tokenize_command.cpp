@@ -1,9 +1,9 @@
 // `lengen tokenize`: text files, directories or JSONL -> a token cache.
 // Documents are encoded on all cores, batch by batch, and written in input
 // order, so the cache is identical whatever the thread count.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -11,10 +11,10 @@
 
 #include "commands/commands.h"
 #include "commands/common.h"
-#include "core/error.h"
-#include "core/text_source.h"
-#include "core/token_cache.h"
-#include "core/tokenizer.h"
+#include "core/data/text_source.h"
+#include "core/data/token_cache.h"
+#include "core/data/tokenizer.h"
+#include "core/util/error.h"
 
 namespace lengen {
 
@@ -100,10 +100,11 @@ void run_tokenize(const TokenizeOptions& options) {
                replacements);
   }
   if (!options.quiet) {
-    fmt::print("{}: {} documents, {} tokens, {} bytes ({:.2f} bytes/token), {:.2f} s, "
-               "{:.0f} tokens/s on {} threads\n",
-               options.out, documents, tokens, bytes, double(bytes) / double(tokens), seconds,
-               double(tokens) / seconds, threads);
+    fmt::print(
+        "{}: {} documents, {} tokens, {} bytes ({:.2f} bytes/token), {:.2f} s, "
+        "{:.0f} tokens/s on {} threads\n",
+        options.out, documents, tokens, bytes, double(bytes) / double(tokens), seconds,
+        double(tokens) / seconds, threads);
   }
 }
 

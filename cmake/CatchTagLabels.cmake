@@ -1,0 +1,36 @@
+# Catch2 v2's catch_discover_tests cannot turn tags into ctest labels (v3's
+# ADD_TAGS_AS_LABELS); this does it. lengen_catch_tag_labels(<target>) registers
+# a ctest include file, evaluated after the discovered tests are defined, that
+# asks the test binary for its tags and labels every test with them, so that
+# `ctest -L slow` / `ctest -LE slow` select by tag.
+function(lengen_catch_tag_labels target)
+  set(script "${CMAKE_CURRENT_BINARY_DIR}/${target}_tag_labels.cmake")
+  file(WRITE "${script}" "
+set(exe \"$<TARGET_FILE:${target}>\")
+if(EXISTS \"\${exe}\")
+  execute_process(COMMAND \"\${exe}\" --list-tags OUTPUT_VARIABLE tag_output)
+  string(REGEX MATCHALL \"\\\\[[^]]+\\\\]\" tags \"\${tag_output}\")
+  list(REMOVE_DUPLICATES tags)
+  set(all_tests \"\")
+  foreach(tag \${tags})
+    string(REGEX REPLACE \"^\\\\[(.*)\\\\]$\" \"\\\\1\" label \"\${tag}\")
+    execute_process(COMMAND \"\${exe}\" \"\${tag}\" --list-test-names-only OUTPUT_VARIABLE names)
+    string(REPLACE \"\\n\" \";\" names \"\${names}\")
+    foreach(name \${names})
+      if(NOT name STREQUAL \"\")
+        string(MD5 key \"\${name}\")
+        list(APPEND labels_\${key} \${label})
+        list(APPEND all_tests \"\${name}\")
+      endif()
+    endforeach()
+  endforeach()
+  list(REMOVE_DUPLICATES all_tests)
+  foreach(name \${all_tests})
+    string(MD5 key \"\${name}\")
+    set_tests_properties(\"\${name}\" PROPERTIES LABELS \"\${labels_\${key}}\")
+  endforeach()
+endif()
+")
+  file(GENERATE OUTPUT "${script}.gen" INPUT "${script}")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}.gen")
+endfunction()

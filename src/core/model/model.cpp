@@ -1,0 +1,340 @@
+#include "core/model/model.h"
+
+#include <ATen/Parallel.h>
+#include <torch/script.h>
+#include <torch/version.h>
+
+#include <filesystem>
+#include <new>
+#include <nlohmann/json.hpp>
+
+#include "core/util/sha256.h"
+
+namespace lengen {
+
+namespace {
+
+const char* kExportHint =
+    "export with torch.jit.save(torch.jit.script(model), path); see README.md, 'Model contract'";
+
+bool looks_like_oom(const std::string& what) {
+  return what.find("can't allocate memory") != std::string::npos ||
+         what.find("out of memory") != std::string::npos ||
+         what.find("Out of memory") != std::string::npos;
+}
+
+// The informative line of an error: c10 errors carry a C++ stack trace after
+// the first line, and TorchScript interpreter errors put the Python-side
+// exception ("RuntimeError: ...") last, after a TorchScript traceback.
+std::string first_line(const std::string& what) {
+  const auto exception = what.rfind("Error: ");
+  if (what.rfind("The following operation failed in the TorchScript interpreter", 0) == 0 &&
+      exception != std::string::npos) {
+    const auto line_start = what.rfind('\n', exception);
+    std::string line = what.substr(line_start == std::string::npos ? 0 : line_start + 1);
+    return line.substr(0, line.find('\n'));
+  }
+  return what.substr(0, what.find('\n'));
+}
+
+ModelMetadata parse_metadata(const std::string& path, const std::string& raw) {
+  ModelMetadata meta;
+  meta.name = std::filesystem::path(path).stem().string();
+  if (raw.empty()) return meta;
+  meta.raw_json = raw;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(raw);
+  } catch (const nlohmann::json::exception& e) {
+    throw_bad_input(path, std::string("lengen.json inside the archive is not JSON: ") + e.what(),
+                    kExportHint);
+  }
+  try {
+    if (!j.is_object()) throw_bad_input(path, "lengen.json must be a JSON object", kExportHint);
+    if (j.contains("name")) meta.name = j.at("name").get<std::string>();
+    if (j.contains("position_encoding")) {
+      const auto& pe = j.at("position_encoding");
+      meta.position_encoding_json = pe.dump();
+      meta.position_encoding = pe.is_object() ? pe.value("type", "") : pe.get<std::string>();
+    }
+    meta.train_length = j.value("train_length", int64_t{0});
+    meta.vocab_size = j.value("vocab_size", int64_t{0});
+    if (j.contains("tokenizer_sha256") && j["tokenizer_sha256"].is_string()) {
+      meta.tokenizer_sha256 = j["tokenizer_sha256"].get<std::string>();
+    }
+    if (j.contains("bos_id") && j["bos_id"].is_number_integer())
+      meta.bos_id = j["bos_id"].get<int64_t>();
+    if (j.contains("max_length") && j["max_length"].is_number_integer()) {
+      meta.max_length = j["max_length"].get<int64_t>();
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw_bad_input(path, std::string("lengen.json has a field of the wrong type: ") + e.what(),
+                    kExportHint);
+  }
+  return meta;
+}
+
+}  // namespace
+
+struct Model::Impl {
+  torch::jit::Module module;
+
+  // Extracts the logits from any accepted output form.
+  at::Tensor logits_of(const torch::jit::IValue& out, const std::string& path) const {
+    if (out.isTensor()) return out.toTensor();
+    if (out.isTuple()) {
+      const auto& elements = out.toTupleRef().elements();
+      if (!elements.empty() && elements[0].isTensor()) return elements[0].toTensor();
+    }
+    if (out.isGenericDict()) {
+      for (const auto& entry : out.toGenericDict()) {
+        if (entry.key().isString() && entry.key().toStringRef() == "logits" &&
+            entry.value().isTensor()) {
+          return entry.value().toTensor();
+        }
+      }
+    }
+    throw_bad_input(path,
+                    "forward returned " + out.tagKind() +
+                        "; expected logits, a tuple starting with logits, or a dict with 'logits'",
+                    kExportHint);
+  }
+
+  at::Tensor forward(const at::Tensor& input, const std::string& path) {
+    torch::jit::IValue out;
+    try {
+      out = module.forward({input});
+    } catch (const c10::Error& e) {
+      throw ModelRunError(path,
+                          "forward failed at T=" + std::to_string(input.size(1)) + ": " +
+                              first_line(e.what_without_backtrace()),
+                          looks_like_oom(e.what()));
+    } catch (const std::bad_alloc&) {
+      throw ModelRunError(path, "out of memory at T=" + std::to_string(input.size(1)), true);
+    } catch (const std::exception& e) {
+      throw ModelRunError(
+          path,
+          "forward failed at T=" + std::to_string(input.size(1)) + ": " + first_line(e.what()),
+          looks_like_oom(e.what()));
+    }
+    at::Tensor logits = logits_of(out, path);
+    if (logits.dim() != 3 || logits.size(0) != input.size(0) || logits.size(1) != input.size(1)) {
+      std::ostringstream got;
+      got << logits.sizes();
+      throw_bad_input(path,
+                      "forward returned shape " + got.str() + " for input [" +
+                          std::to_string(input.size(0)) + ", " + std::to_string(input.size(1)) +
+                          "]; expected logits [B, T, V]",
+                      kExportHint);
+    }
+    if (!logits.is_floating_point()) {
+      throw_bad_input(path, "forward returned non-floating logits", kExportHint);
+    }
+    return logits;
+  }
+};
+
+Model::Model(const std::string& path) : impl_(std::make_unique<Impl>()), path_(path) {
+  if (!std::filesystem::is_regular_file(path)) {
+    throw_bad_input(path, "model file not found",
+                    "check the path; the shipped zoo is in zoo/models/*.pt");
+  }
+  torch::jit::ExtraFilesMap extra{{"lengen.json", ""}};
+  try {
+    impl_->module = torch::jit::load(path, torch::kCPU, extra);
+  } catch (const c10::Error& e) {
+    throw_bad_input(path,
+                    "not a readable TorchScript archive (" +
+                        first_line(e.what_without_backtrace()) + "); the file may be truncated",
+                    kExportHint);
+  } catch (const std::exception& e) {
+    throw_bad_input(path, std::string("not a readable TorchScript archive (") + e.what() + ")",
+                    kExportHint);
+  }
+  sha256_ = sha256_file(path);
+  metadata_ = parse_metadata(path, extra["lengen.json"]);
+
+  // Check forward's signature: exactly one tensor argument besides self.
+  const auto forward = impl_->module.find_method("forward");
+  if (!forward) throw_bad_input(path, "module has no forward method", kExportHint);
+  const auto& arguments = forward->function().getSchema().arguments();
+  if (arguments.size() != 2 || !arguments[1].type()->isSubtypeOf(*c10::TensorType::get())) {
+    std::ostringstream schema;
+    schema << forward->function().getSchema();
+    throw_bad_input(path,
+                    "forward has signature " + schema.str() +
+                        "; expected forward(self, tokens: Tensor) taking int64 [B, T]",
+                    kExportHint);
+  }
+
+  for (const auto& parameter : impl_->module.parameters()) {
+    parameter_count_ += parameter.numel();
+    stored_dtypes_[std::string(c10::toString(parameter.scalar_type()))] += parameter.numel();
+  }
+  // CPU evaluation runs in float32: half and bfloat16 storage is upcast.
+  impl_->module.to(torch::kFloat32);
+  impl_->module.eval();
+}
+
+Model::~Model() = default;
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+
+bool Model::has_set_eval_length() const {
+  return impl_->module.find_method("set_eval_length").has_value();
+}
+
+void Model::set_eval_length(int64_t length) {
+  auto method = impl_->module.find_method("set_eval_length");
+  if (!method) return;
+  try {
+    (*method)({torch::jit::IValue(length)});
+  } catch (const c10::Error& e) {
+    throw ModelRunError(path_,
+                        "set_eval_length(" + std::to_string(length) +
+                            ") failed: " + first_line(e.what_without_backtrace()),
+                        false);
+  }
+}
+
+void Model::next_token_nll(const std::vector<int64_t>& tokens, int64_t batch, int64_t length,
+                           std::vector<double>& nll) {
+  TORCH_CHECK(static_cast<int64_t>(tokens.size()) == batch * length, "expected ", batch * length,
+              " tokens, got ", tokens.size());
+  TORCH_CHECK(length >= 2, "need at least two tokens to score a prediction");
+  c10::InferenceMode guard;
+  // [B, T] int64 ids (from_blob borrows the caller's buffer; forward does not write it).
+  at::Tensor input =
+      torch::from_blob(const_cast<int64_t*>(tokens.data()), {batch, length}, torch::kInt64);
+  at::Tensor logits = impl_->forward(input, path_);  // [B, T, V]
+  const int64_t vocab = logits.size(2);
+  if (metadata_.vocab_size > 0 && vocab != metadata_.vocab_size) {
+    throw_bad_input(path_,
+                    "forward returned V=" + std::to_string(vocab) + " but lengen.json says " +
+                        "vocab_size=" + std::to_string(metadata_.vocab_size),
+                    kExportHint);
+  }
+  at::Tensor targets = input.slice(/*dim=*/1, /*start=*/1, /*end=*/length);  // [B, T-1]
+  if (targets.max().item<int64_t>() >= vocab) {
+    throw_bad_input(path_, "token id outside the model's vocabulary of " + std::to_string(vocab),
+                    "evaluate with a token cache made by this model's tokenizer");
+  }
+  nll.assign(static_cast<size_t>(batch * (length - 1)), 0.0);
+  at::Tensor out = torch::from_blob(nll.data(), {batch, length - 1}, torch::kFloat64);
+  // Reduce the logits to per-token NLL a slice of positions at a time, so the
+  // log-softmax temporary stays ~64 MB whatever T is.
+  const int64_t chunk =
+      std::max<int64_t>(1, (int64_t{8} << 20) / std::max<int64_t>(1, batch * vocab));
+  for (int64_t start = 0; start < length - 1; start += chunk) {
+    const int64_t end = std::min(length - 1, start + chunk);
+    // In float64: the logits are what the model computed; the reduction adds no error.
+    at::Tensor log_probs =
+        logits.slice(1, start, end).to(torch::kFloat64).log_softmax(-1);  // [B, c, V]
+    at::Tensor picked = log_probs.gather(/*dim=*/2, targets.slice(1, start, end).unsqueeze(2));
+    out.slice(1, start, end).copy_(picked.squeeze(2).neg());
+  }
+}
+
+std::vector<float> Model::log_probs_at(const std::vector<int64_t>& tokens, int64_t position) {
+  const auto length = static_cast<int64_t>(tokens.size());
+  TORCH_CHECK(position >= 0 && position < length, "position ", position, " outside [0, ", length,
+              ")");
+  c10::InferenceMode guard;
+  at::Tensor input =
+      torch::from_blob(const_cast<int64_t*>(tokens.data()), {1, length}, torch::kInt64);
+  at::Tensor logits = impl_->forward(input, path_);
+  at::Tensor row = logits[0][position].to(torch::kFloat32).log_softmax(0).contiguous();
+  return std::vector<float>(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
+}
+
+namespace {
+// The vocabulary of `logits` [B, T, V] against lengen.json and the target ids.
+void check_vocab(const at::Tensor& logits, const at::Tensor& targets, const ModelMetadata& metadata,
+                 const std::string& path) {
+  const int64_t vocab = logits.size(2);
+  if (metadata.vocab_size > 0 && vocab != metadata.vocab_size) {
+    throw_bad_input(path,
+                    "forward returned V=" + std::to_string(vocab) + " but lengen.json says " +
+                        "vocab_size=" + std::to_string(metadata.vocab_size),
+                    kExportHint);
+  }
+  if (targets.numel() > 0 && targets.max().item<int64_t>() >= vocab) {
+    throw_bad_input(path, "token id outside the model's vocabulary of " + std::to_string(vocab),
+                    "evaluate with the tokenizer this model was trained with");
+  }
+}
+}  // namespace
+
+void Model::continuation_scores(const std::vector<int64_t>& tokens, int64_t batch, int64_t length,
+                                int64_t from, std::vector<double>& log_probs,
+                                std::vector<uint8_t>& greedy) {
+  TORCH_CHECK(static_cast<int64_t>(tokens.size()) == batch * length, "expected ", batch * length,
+              " tokens, got ", tokens.size());
+  TORCH_CHECK(from >= 0 && from < length - 1, "continuation start ", from, " outside [0, ",
+              length - 1, ")");
+  c10::InferenceMode guard;
+  at::Tensor input =
+      torch::from_blob(const_cast<int64_t*>(tokens.data()), {batch, length}, torch::kInt64);
+  at::Tensor logits = impl_->forward(input, path_);                                 // [B, T, V]
+  at::Tensor targets = input.slice(/*dim=*/1, /*start=*/from + 1, /*end=*/length);  // [B, K]
+  check_vocab(logits, targets, metadata_, path_);
+  at::Tensor tail = logits.slice(/*dim=*/1, /*start=*/from, /*end=*/length - 1);  // [B, K, V]
+  const int64_t k = length - 1 - from;
+  log_probs.assign(static_cast<size_t>(batch * k), 0.0);
+  greedy.assign(static_cast<size_t>(batch * k), 0);
+  at::Tensor picked =
+      tail.to(torch::kFloat64).log_softmax(-1).gather(/*dim=*/2, targets.unsqueeze(2));
+  torch::from_blob(log_probs.data(), {batch, k}, torch::kFloat64).copy_(picked.squeeze(2));
+  at::Tensor hits = tail.argmax(/*dim=*/-1).eq(targets).to(torch::kUInt8);  // [B, K]
+  torch::from_blob(greedy.data(), {batch, k}, torch::kUInt8).copy_(hits);
+}
+
+int64_t Model::greedy_next_token(const std::vector<int64_t>& tokens) {
+  const auto length = static_cast<int64_t>(tokens.size());
+  TORCH_CHECK(length >= 1, "greedy decoding needs a prompt");
+  c10::InferenceMode guard;
+  at::Tensor input =
+      torch::from_blob(const_cast<int64_t*>(tokens.data()), {1, length}, torch::kInt64);
+  at::Tensor logits = impl_->forward(input, path_);  // [1, T, V]
+  check_vocab(logits, input.slice(1, 0, 0), metadata_, path_);
+  return logits[0][length - 1].argmax().item<int64_t>();
+}
+
+int64_t Model::check_forward(int64_t length) {
+  c10::InferenceMode guard;
+  const int64_t vocab_hint = metadata_.vocab_size > 0 ? metadata_.vocab_size : 2;
+  at::Tensor input = torch::arange(length, torch::kInt64).remainder(vocab_hint).unsqueeze(0);
+  at::Tensor logits = impl_->forward(input, path_);
+  const int64_t vocab = logits.size(2);
+  if (metadata_.vocab_size > 0 && vocab != metadata_.vocab_size) {
+    throw_bad_input(path_,
+                    "forward returned V=" + std::to_string(vocab) +
+                        " but lengen.json says vocab_size=" + std::to_string(metadata_.vocab_size),
+                    kExportHint);
+  }
+  if (!torch::isfinite(logits).all().item<bool>()) {
+    throw_bad_input(path_, "forward returned non-finite logits at T=" + std::to_string(length),
+                    "check the model's weights");
+  }
+  if (metadata_.vocab_size == 0) metadata_.vocab_size = vocab;
+  return vocab;
+}
+
+void Model::require_vocab_at_least(int64_t tokenizer_vocab,
+                                   const std::string& tokenizer_label) const {
+  if (metadata_.vocab_size > 0 && metadata_.vocab_size < tokenizer_vocab) {
+    throw_bad_input(path_,
+                    "model vocabulary (" + std::to_string(metadata_.vocab_size) +
+                        ") is smaller than the tokenizer's (" + std::to_string(tokenizer_vocab) +
+                        ", " + tokenizer_label + ")",
+                    "evaluate the model with the tokenizer it was trained with");
+  }
+}
+
+void set_compute_threads(int threads) { at::set_num_threads(std::max(1, threads)); }
+
+int compute_threads() { return at::get_num_threads(); }
+
+std::string torch_version() { return TORCH_VERSION; }
+
+}  // namespace lengen

@@ -1,0 +1,117 @@
+// A TorchScript language model under lengen's model contract (README.md,
+// "Model contract"): forward(int64 tokens [B,T]) -> float logits [B,T,V], or a
+// tuple whose first element is the logits, or a dict with key "logits"; an
+// optional `lengen.json` archive file; an optional set_eval_length(int).
+//
+// This header is lengen's only view of LibTorch: model.cpp is the one file that
+// includes torch/script.h. Scorers get per-token negative log-likelihoods, never
+// tensors, so the logits are reduced inside (log-softmax + gather in position
+// chunks) and never copied to the caller.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/util/error.h"
+
+namespace lengen {
+
+struct ModelMetadata {
+  std::string name;                    // file stem when lengen.json is absent
+  std::string position_encoding;       // "type" of the position_encoding object, "" if unknown
+  std::string position_encoding_json;  // the whole position_encoding object
+  int64_t train_length = 0;            // 0 when unknown
+  int64_t vocab_size = 0;              // 0 when unknown (then taken from the first forward)
+  std::string tokenizer_sha256;        // "" when unknown
+  std::optional<int64_t> bos_id;
+  std::optional<int64_t> max_length;
+  std::string raw_json;  // lengen.json as stored, "" when absent
+};
+
+// Thrown when a forward pass fails; `out_of_memory` lets a sweep record "oom".
+class ModelRunError : public Error {
+ public:
+  ModelRunError(const std::string& subject, const std::string& message, bool out_of_memory)
+      : Error(ExitCode::kRuntime, subject, message), out_of_memory_(out_of_memory) {}
+  bool out_of_memory() const { return out_of_memory_; }
+
+ private:
+  bool out_of_memory_;
+};
+
+class Model {
+ public:
+  // Loads, checks the forward signature, upcasts float16/bfloat16 parameters to
+  // float32. Throws lengen::Error (bad input) naming `path` on any contract breach.
+  explicit Model(const std::string& path);
+  ~Model();
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+
+  const std::string& path() const { return path_; }
+  const std::string& sha256() const { return sha256_; }
+  const ModelMetadata& metadata() const { return metadata_; }
+  bool has_metadata() const { return !metadata_.raw_json.empty(); }
+  int64_t parameter_count() const { return parameter_count_; }
+  // Parameter count per dtype as stored in the file, e.g. {"Half": 912384}.
+  const std::map<std::string, int64_t>& stored_dtypes() const { return stored_dtypes_; }
+
+  bool has_set_eval_length() const;
+  void set_eval_length(int64_t length);  // no-op when the model lacks the method
+
+  // tokens: [batch, length] row-major ids. Writes nll: [batch, length - 1] with
+  // nll[b][t] = -log p(tokens[b][t + 1] | tokens[b][0..t]) in float64.
+  // Throws ModelRunError on a failed forward, lengen::Error (bad input) when the
+  // output breaks the contract (shape, dtype, vocabulary).
+  void next_token_nll(const std::vector<int64_t>& tokens, int64_t batch, int64_t length,
+                      std::vector<double>& nll);
+
+  // Log-probabilities over the vocabulary at `position` of a single sequence
+  // (used by generation and ranking scorers). Returns [V] floats.
+  std::vector<float> log_probs_at(const std::vector<int64_t>& tokens, int64_t position);
+
+  // Scores continuations (the ranking and greedy scorers of `lengen tasks`):
+  // for each row b of tokens [batch, length] and each position t in
+  // [from, length - 1), with K = length - 1 - from, writes
+  //   log_probs[b * K + t - from] = log p(tokens[b][t + 1] | tokens[b][0..t])   (float64)
+  //   greedy[b * K + t - from]    = 1 iff tokens[b][t + 1] is the argmax of the logits at t
+  // (the token greedy decoding emits; ties go to the lowest id, as torch.argmax).
+  // Only the last K positions are reduced. Throws like next_token_nll.
+  void continuation_scores(const std::vector<int64_t>& tokens, int64_t batch, int64_t length,
+                           int64_t from, std::vector<double>& log_probs,
+                           std::vector<uint8_t>& greedy);
+
+  // The token greedy decoding emits after `tokens` (one sequence): the argmax of
+  // the logits at the last position. One full forward per call (the contract
+  // has no key/value cache).
+  int64_t greedy_next_token(const std::vector<int64_t>& tokens);
+
+  // Runs a forward at T = `length` on deterministic ids and checks the output
+  // shape, dtype and finiteness; returns the vocabulary size the model emits.
+  int64_t check_forward(int64_t length = 16);
+
+  // Throws lengen::Error (bad input) when the model cannot score ids of a
+  // tokenizer with `tokenizer_vocab` pieces.
+  void require_vocab_at_least(int64_t tokenizer_vocab, const std::string& tokenizer_label) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string path_;
+  std::string sha256_;
+  ModelMetadata metadata_;
+  int64_t parameter_count_ = 0;
+  std::map<std::string, int64_t> stored_dtypes_;
+};
+
+// LibTorch's intra-op thread pool; lengen defaults to all cores (LibTorch here
+// defaults to 1).
+void set_compute_threads(int threads);
+int compute_threads();
+std::string torch_version();
+
+}  // namespace lengen

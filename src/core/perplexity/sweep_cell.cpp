@@ -1,0 +1,281 @@
+#include "core/perplexity/sweep_cell.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
+
+#include "core/util/csv.h"
+#include "core/util/error.h"
+
+namespace lengen {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// JSON has no NaN: store null, read back NaN.
+json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+double number_of(const json& j) { return j.is_number() ? j.get<double>() : kNaN; }
+
+std::string csv_number(double x, int precision) {
+  return std::isfinite(x) ? fmt::format("{:.{}f}", x, precision) : "";
+}
+
+// Cells whose windows pair up across lengths: same model, corpus and tail settings.
+std::string tail_group(const SweepCell& c) {
+  return fmt::format("{}|{}|{}|{}|{}", c.model_sha256, c.corpus_sha256, c.tail_tokens,
+                     c.segment_length, c.max_tokens);
+}
+
+}  // namespace
+
+std::string to_string(CellStatus status) {
+  switch (status) {
+    case CellStatus::kOk:
+      return "ok";
+    case CellStatus::kOom:
+      return "oom";
+    case CellStatus::kError:
+      return "error";
+    case CellStatus::kUnsupported:
+      return "unsupported";
+  }
+  return "?";
+}
+
+CellStatus parse_cell_status(const std::string& name) {
+  if (name == "ok") return CellStatus::kOk;
+  if (name == "oom") return CellStatus::kOom;
+  if (name == "error") return CellStatus::kError;
+  if (name == "unsupported") return CellStatus::kUnsupported;
+  throw_bad_input("", "unknown cell status '" + name + "'");
+}
+
+std::string cell_to_json(const SweepCell& c) {
+  json positions = json::array();
+  for (int b = 0; b < c.positions.buckets(); ++b) {
+    positions.push_back({c.positions.count(b), c.positions.nll_sum(b)});
+  }
+  json windows = json::array();
+  for (const auto& w : c.window_scores)
+    windows.push_back({w.id, w.doc, w.nll_sum, w.targets, w.bytes});
+  const CellSummary& s = c.summary;
+  json j = {
+      {"kind", "sweep"},
+      {"key", c.key},
+      {"model", c.model},
+      {"model_path", c.model_path},
+      {"model_sha256", c.model_sha256},
+      {"position_encoding", c.position_encoding},
+      {"train_length", c.train_length},
+      {"corpus", c.corpus},
+      {"corpus_path", c.corpus_path},
+      {"corpus_sha256", c.corpus_sha256},
+      {"protocol", c.protocol},
+      {"stride", c.stride},
+      {"stride_setting", c.stride_setting},
+      {"tail_tokens", c.tail_tokens},
+      {"segment_length", c.segment_length},
+      {"length", c.length},
+      {"max_tokens", c.max_tokens},
+      {"seed", c.seed},
+      {"status", to_string(c.status)},
+      {"message", c.message},
+      {"documents", c.documents},
+      {"documents_skipped", c.documents_skipped},
+      {"candidate_windows", c.candidate_windows},
+      {"windows", s.windows},
+      {"target_tokens", s.targets},
+      {"mean_nll", number(s.mean_nll)},
+      {"perplexity", number(s.perplexity)},
+      {"bits_per_byte", number(s.bits_per_byte)},
+      {"stderr", number(s.standard_error)},
+      {"nll_ci95", {number(s.nll_ci95.low), number(s.nll_ci95.high)}},
+      {"seconds", c.seconds},
+      {"tokens_per_second", c.tokens_per_second},
+      {"peak_rss_mib", c.peak_rss_mib},
+      {"positions", positions},
+      {"window_scores", windows},
+  };
+  return j.dump(1) + "\n";
+}
+
+SweepCell cell_from_json(const std::string& text, const std::string& source) {
+  SweepCell c;
+  try {
+    const json j = json::parse(text);
+    c.key = j.at("key").get<std::string>();
+    c.model = j.at("model").get<std::string>();
+    c.model_path = j.at("model_path").get<std::string>();
+    c.model_sha256 = j.at("model_sha256").get<std::string>();
+    c.position_encoding = j.at("position_encoding").get<std::string>();
+    c.train_length = j.at("train_length").get<int64_t>();
+    c.corpus = j.at("corpus").get<std::string>();
+    c.corpus_path = j.at("corpus_path").get<std::string>();
+    c.corpus_sha256 = j.at("corpus_sha256").get<std::string>();
+    c.protocol = j.at("protocol").get<std::string>();
+    c.stride = j.at("stride").get<int64_t>();
+    c.stride_setting = j.at("stride_setting").get<int64_t>();
+    c.tail_tokens = j.at("tail_tokens").get<int64_t>();
+    c.segment_length = j.at("segment_length").get<int64_t>();
+    c.length = j.at("length").get<int64_t>();
+    c.max_tokens = j.at("max_tokens").get<int64_t>();
+    c.seed = j.at("seed").get<uint64_t>();
+    c.status = parse_cell_status(j.at("status").get<std::string>());
+    c.message = j.at("message").get<std::string>();
+    c.documents = j.at("documents").get<int64_t>();
+    c.documents_skipped = j.at("documents_skipped").get<int64_t>();
+    c.candidate_windows = j.at("candidate_windows").get<int64_t>();
+    c.summary.windows = j.at("windows").get<int64_t>();
+    c.summary.targets = j.at("target_tokens").get<int64_t>();
+    c.summary.mean_nll = number_of(j.at("mean_nll"));
+    c.summary.perplexity = number_of(j.at("perplexity"));
+    c.summary.bits_per_byte = number_of(j.at("bits_per_byte"));
+    c.summary.standard_error = number_of(j.at("stderr"));
+    c.summary.nll_ci95 = {number_of(j.at("nll_ci95").at(0)), number_of(j.at("nll_ci95").at(1))};
+    c.seconds = j.at("seconds").get<double>();
+    c.tokens_per_second = j.at("tokens_per_second").get<double>();
+    c.peak_rss_mib = j.at("peak_rss_mib").get<double>();
+    const auto& positions = j.at("positions");
+    for (size_t b = 0; b < positions.size(); ++b) {
+      c.positions.set(static_cast<int>(b), positions[b].at(0).get<int64_t>(),
+                      positions[b].at(1).get<double>());
+    }
+    for (const auto& w : j.at("window_scores")) {
+      c.window_scores.push_back(WindowScore{w.at(0).get<int64_t>(), w.at(1).get<uint32_t>(),
+                                            w.at(2).get<double>(), w.at(3).get<int64_t>(),
+                                            w.at(4).get<double>()});
+    }
+  } catch (const json::exception& e) {
+    throw_bad_input(source, std::string("malformed cell record: ") + e.what(),
+                    "delete the file to recompute that cell");
+  }
+  return c;
+}
+
+void sort_cells(std::vector<SweepCell>& cells) {
+  std::stable_sort(cells.begin(), cells.end(), [](const SweepCell& a, const SweepCell& b) {
+    return std::tie(a.corpus, a.protocol, a.stride_setting, a.tail_tokens, a.model, a.length) <
+           std::tie(b.corpus, b.protocol, b.stride_setting, b.tail_tokens, b.model, b.length);
+  });
+}
+
+std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
+  // Shortest ok length per tail group: the reference for the context gain.
+  std::map<std::string, const SweepCell*> shortest;
+  for (const auto& c : cells) {
+    if (c.protocol != "tail" || c.status != CellStatus::kOk) continue;
+    auto& best = shortest[tail_group(c)];
+    if (best == nullptr || c.length < best->length) best = &c;
+  }
+  std::string out =
+      "model,position_encoding,train_length,corpus,protocol,stride,tail_tokens,length,status,"
+      "windows,documents,documents_skipped,target_tokens,mean_nll,perplexity,bits_per_byte,"
+      "stderr,nll_ci95_low,nll_ci95_high,ppl_ci95_low,ppl_ci95_high,context_gain,"
+      "context_gain_ci95_low,context_gain_ci95_high,max_tokens,model_sha256,corpus_sha256,"
+      "cell_key,message\n";
+  for (const auto& c : cells) {
+    const CellSummary& s = c.summary;
+    PairedDifference gain{0, kNaN, {kNaN, kNaN}};
+    if (c.protocol == "tail" && c.status == CellStatus::kOk) {
+      const SweepCell* reference = shortest[tail_group(c)];
+      gain = paired_difference(reference->window_scores, c.window_scores, c.seed);
+    }
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        csv_escape(c.model), csv_escape(c.position_encoding), c.train_length, csv_escape(c.corpus),
+        c.protocol, c.stride, c.tail_tokens, c.length, to_string(c.status), s.windows, c.documents,
+        c.documents_skipped, s.targets, csv_number(s.mean_nll, 8), csv_number(s.perplexity, 6),
+        csv_number(s.bits_per_byte, 8), csv_number(s.standard_error, 8),
+        csv_number(s.nll_ci95.low, 8), csv_number(s.nll_ci95.high, 8),
+        csv_number(std::exp(s.nll_ci95.low), 6), csv_number(std::exp(s.nll_ci95.high), 6),
+        csv_number(gain.difference, 8), csv_number(gain.ci95.low, 8), csv_number(gain.ci95.high, 8),
+        c.max_tokens, c.model_sha256, c.corpus_sha256, c.key, csv_escape(c.message));
+  }
+  return out;
+}
+
+std::string render_perf_csv(const std::vector<SweepCell>& cells) {
+  std::string out =
+      "model,corpus,protocol,stride,tail_tokens,length,status,seconds,tokens_per_second,peak_rss_"
+      "mib,cell_key\n";
+  for (const auto& c : cells) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_escape(c.model),
+                       csv_escape(c.corpus), c.protocol, c.stride, c.tail_tokens, c.length,
+                       to_string(c.status), csv_number(c.seconds, 3),
+                       csv_number(c.tokens_per_second, 1), csv_number(c.peak_rss_mib, 1), c.key);
+  }
+  return out;
+}
+
+std::string render_positions_csv(const std::vector<SweepCell>& cells) {
+  std::string out =
+      "model,corpus,protocol,stride,tail_tokens,length,bucket_low,bucket_high,tokens,mean_nll,cell_"
+      "key\n";
+  for (const auto& c : cells) {
+    for (int b = 0; b < c.positions.buckets(); ++b) {
+      const int64_t n = c.positions.count(b);
+      if (n == 0) continue;
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_escape(c.model),
+                         csv_escape(c.corpus), c.protocol, c.stride, c.tail_tokens, c.length,
+                         PositionCurve::bucket_low(b), PositionCurve::bucket_high(b), n,
+                         csv_number(c.positions.nll_sum(b) / static_cast<double>(n), 8), c.key);
+    }
+  }
+  return out;
+}
+
+std::string render_markdown_summary(const std::vector<SweepCell>& cells) {
+  // table -> (model -> (length -> text)), keeping first-seen model order.
+  struct Table {
+    std::vector<std::string> models;
+    std::map<std::string, std::string> encodings;
+    std::set<int64_t> lengths;
+    std::map<std::pair<std::string, int64_t>, std::string> values;
+  };
+  std::vector<std::string> order;
+  std::map<std::string, Table> tables;
+  for (const auto& c : cells) {
+    std::string title = fmt::format("{} · {}", c.corpus, c.protocol);
+    if (c.protocol == "sliding")
+      title += fmt::format(" (stride {})",
+                           c.stride_setting > 0 ? std::to_string(c.stride_setting) : "T/2");
+    if (c.protocol == "tail") title += fmt::format(" (last {} tokens)", c.tail_tokens);
+    if (!tables.count(title)) order.push_back(title);
+    Table& t = tables[title];
+    if (!t.encodings.count(c.model)) t.models.push_back(c.model);
+    t.encodings[c.model] = c.position_encoding;
+    t.lengths.insert(c.length);
+    t.values[{c.model, c.length}] = c.status == CellStatus::kOk
+                                        ? fmt::format("{:.2f}", c.summary.perplexity)
+                                        : to_string(c.status);
+  }
+  std::string out;
+  for (const auto& title : order) {
+    const Table& t = tables[title];
+    out += fmt::format("\nPerplexity — {}\n\n| model | encoding |", title);
+    for (int64_t length : t.lengths) out += fmt::format(" {} |", length);
+    out += "\n|---|---|";
+    for (size_t i = 0; i < t.lengths.size(); ++i) out += "---:|";
+    out += "\n";
+    for (const auto& model : t.models) {
+      out += fmt::format("| {} | {} |", model, t.encodings.at(model));
+      for (int64_t length : t.lengths) {
+        auto it = t.values.find({model, length});
+        out += fmt::format(" {} |", it == t.values.end() ? "" : it->second);
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace lengen

@@ -1,0 +1,278 @@
+#include "core/report/plots.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "core/report/comparison_tables.h"
+#include "core/util/atomic_file.h"
+
+namespace lengen {
+
+namespace {
+
+// File-name-safe version of a label.
+std::string slug(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_') {
+      out += static_cast<char>(c);
+    } else if (!out.empty() && out.back() != '_') {
+      out += '_';
+    }
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) out += (c == '"' ? '\'' : c);
+  return out + "\"";
+}
+
+// The terminal blocks shared by every script: one SVG and one PNG per figure.
+std::string render_both(const std::string& name, const std::string& plot) {
+  return fmt::format(
+      "set terminal svg size 900,560 dynamic noenhanced font 'Sans,12'\nset output '{0}.svg'\n{1}\n"
+      "set terminal pngcairo size 1100,680 noenhanced font 'Sans,11'\nset output '{0}.png'\n{1}\n"
+      "unset output\n",
+      name, plot);
+}
+
+// "plot a, \\\n     b, ..." from one clause per series.
+std::string plot_command(const std::vector<std::string>& series) {
+  std::string plot = "plot " + series.front();
+  for (size_t i = 1; i < series.size(); ++i) plot += ", \\\n     " + series[i];
+  return plot;
+}
+
+struct Figure {
+  std::string name;
+  std::string script;
+};
+
+Figure perplexity_figure(const std::vector<const Curve*>& rows, const std::string& out_dir) {
+  Figure f;
+  f.name = "ppl_" + slug(rows.front()->setting());
+  std::string data;
+  std::vector<std::string> plots;
+  int index = 0;
+  for (const Curve* c : rows) {
+    data += fmt::format("# {}\n", c->model);
+    bool any = false;
+    for (const auto& [length, cell] : c->by_length) {
+      if (cell->status != CellStatus::kOk) continue;
+      any = true;
+      data += fmt::format(
+          "{} {:.6f} {:.6f} {:.6f}\n", length, cell->summary.perplexity,
+          std::isfinite(cell->summary.nll_ci95.low) ? std::exp(cell->summary.nll_ci95.low)
+                                                    : cell->summary.perplexity,
+          std::isfinite(cell->summary.nll_ci95.high) ? std::exp(cell->summary.nll_ci95.high)
+                                                     : cell->summary.perplexity);
+    }
+    if (!any) data += "nan nan nan nan\n";
+    data += "\n\n";
+    plots.push_back(fmt::format(
+        "'{0}.dat' index {1} using 1:3:4 with filledcurves fs transparent solid 0.15 lc {2} "
+        "notitle, "
+        "'{0}.dat' index {1} using 1:2 with linespoints lw 2 pt 7 ps 0.6 lc {2} title {3}",
+        f.name, index, index + 1, quoted(c->model)));
+    ++index;
+  }
+  write_file_atomically(out_dir + "/" + f.name + ".dat", data);
+  const std::string plot = plot_command(plots);
+  f.script = fmt::format(
+      "# Perplexity vs evaluation length. Edit and run: gnuplot {0}.gp\n"
+      "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'perplexity'\n"
+      "set logscale x 2\nset logscale y\nset grid\nset key outside right\n"
+      "set arrow from {2},graph 0 to {2},graph 1 nohead dt 2 lc 'gray'\n{3}",
+      f.name, quoted("Perplexity — " + rows.front()->setting() + " (bands: 95% bootstrap CI)"),
+      rows.front()->train_length > 0 ? rows.front()->train_length : 512, render_both(f.name, plot));
+  return f;
+}
+
+Figure position_figure(const std::vector<const Curve*>& rows, const std::string& out_dir) {
+  Figure f;
+  // The longest length any model of this setting evaluated successfully.
+  int64_t longest = 0;
+  for (const Curve* c : rows) {
+    for (const auto& [length, cell] : c->by_length) {
+      if (cell->status == CellStatus::kOk) longest = std::max(longest, length);
+    }
+  }
+  f.name = fmt::format("positions_{}_T{}", slug(rows.front()->setting()), longest);
+  std::string data;
+  std::vector<std::string> plots;
+  int index = 0;
+  for (const Curve* c : rows) {
+    data += fmt::format("# {}\n", c->model);
+    auto it = c->by_length.find(longest);
+    bool any = false;
+    if (it != c->by_length.end() && it->second->status == CellStatus::kOk) {
+      const PositionCurve& p = it->second->positions;
+      for (int b = 0; b < p.buckets(); ++b) {
+        if (p.count(b) == 0) continue;
+        any = true;
+        // x = geometric middle of the bucket (bucket 0 is position 0: plot at 0.5)
+        const double x = b == 0 ? 0.5
+                                : std::sqrt(double(PositionCurve::bucket_low(b)) *
+                                                double(PositionCurve::bucket_high(b) - 1) +
+                                            0.25);
+        data += fmt::format("{:.3f} {:.6f} {}\n", x, p.nll_sum(b) / double(p.count(b)), p.count(b));
+      }
+    }
+    if (!any) data += "nan nan nan\n";
+    data += "\n\n";
+    plots.push_back(
+        fmt::format("'{}.dat' index {} using 1:2 with linespoints lw 2 pt 7 ps 0.6 title {}",
+                    f.name, index++, quoted(c->model)));
+  }
+  write_file_atomically(out_dir + "/" + f.name + ".dat", data);
+  const std::string plot = plot_command(plots);
+  f.script = fmt::format(
+      "# Mean NLL by position inside the window (log2 buckets). Edit and run: gnuplot {0}.gp\n"
+      "set title {1}\nset xlabel 'position in window (tokens)'\nset ylabel 'mean NLL (nats)'\n"
+      "set logscale x 2\nset grid\nset key outside right\n{2}",
+      f.name,
+      quoted(fmt::format("Loss by position — {}, T = {}", rows.front()->setting(), longest)),
+      render_both(f.name, plot));
+  return f;
+}
+
+std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const std::string& out_dir) {
+  std::vector<Figure> figures;
+  const auto pooled = pool_task_accuracy(tasks);
+  std::vector<std::string> task_names;
+  for (const auto& p : pooled) {
+    if (std::find(task_names.begin(), task_names.end(), p.task) == task_names.end())
+      task_names.push_back(p.task);
+  }
+  for (const auto& task : task_names) {
+    Figure f;
+    f.name = "task_" + slug(task);
+    std::vector<std::string> models;
+    for (const auto& p : pooled) {
+      if (p.task == task && std::find(models.begin(), models.end(), p.model) == models.end())
+        models.push_back(p.model);
+    }
+    std::string data;
+    std::vector<std::string> plots;
+    for (size_t m = 0; m < models.size(); ++m) {
+      data += fmt::format("# {}\n", models[m]);
+      for (const auto& p : pooled) {
+        if (p.task == task && p.model == models[m]) {
+          // Exact match: the one score every cell has (ranking needs the budget).
+          data += fmt::format("{} {:.6f} {}\n", p.length, p.exact_match, p.n);
+        }
+      }
+      data += "\n\n";
+      plots.push_back(
+          fmt::format("'{}.dat' index {} using 1:2 with linespoints lw 2 pt 7 ps 0.6 title {}",
+                      f.name, m, quoted(models[m])));
+    }
+    write_file_atomically(out_dir + "/" + f.name + ".dat", data);
+    std::string plot = plot_command(plots);
+    f.script = fmt::format(
+        "# Greedy exact match vs length (pooled over depths). Edit and run: gnuplot {0}.gp\n"
+        "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'exact match'\n"
+        "set logscale x 2\nset yrange [0:1.05]\nset grid\nset key outside right\n{2}",
+        f.name, quoted("Greedy exact match — " + task), render_both(f.name, plot));
+    figures.push_back(f);
+
+    // Depth x length heatmaps, one per model.
+    for (const auto& model : models) {
+      std::set<int64_t> lengths;
+      std::set<double> depths;
+      std::map<std::pair<double, int64_t>, double> value;
+      for (const auto& t : tasks) {
+        if (t.task != task || t.model != model || t.status != "ok" || !std::isfinite(t.depth))
+          continue;
+        lengths.insert(t.length);
+        depths.insert(t.depth);
+        value[{t.depth, t.length}] = t.exact_match;
+      }
+      if (lengths.size() < 2 || depths.size() < 2) continue;  // a heatmap needs a grid
+      Figure h;
+      h.name = "heatmap_" + slug(task) + "_" + slug(model);
+      std::string grid;  // rows: depth index, columns: length index
+      for (double depth : depths) {
+        for (int64_t length : lengths) {
+          auto it = value.find({depth, length});
+          grid += fmt::format(
+              "{} ", it == value.end() ? std::string("nan") : fmt::format("{:.4f}", it->second));
+        }
+        grid += "\n";
+      }
+      write_file_atomically(out_dir + "/" + h.name + ".dat", grid);
+      std::string xtics, ytics;
+      int i = 0;
+      for (int64_t length : lengths)
+        xtics += fmt::format("{}'{}' {}", i ? ", " : "", length, i), ++i;
+      i = 0;
+      for (double depth : depths)
+        ytics += fmt::format("{}'{:.0f}%' {}", i ? ", " : "", depth, i), ++i;
+      h.script = fmt::format(
+          "# Accuracy by needle depth (rows) and length (columns). Edit and run: gnuplot {0}.gp\n"
+          "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'needle depth'\n"
+          "set xtics ({2})\nset ytics ({3})\nset cbrange [0:1]\nset cblabel 'exact match'\n"
+          "set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')\nset view map\n{4}",
+          h.name, quoted(task + " — " + model), xtics, ytics,
+          render_both(h.name, fmt::format("plot '{}.dat' matrix with image notitle", h.name)));
+      figures.push_back(h);
+    }
+  }
+  return figures;
+}
+
+}  // namespace
+
+bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+PlotReport write_plots(const std::vector<Curve>& curves, const std::vector<TaskResult>& tasks,
+                       const std::string& out_dir, bool render) {
+  std::vector<Figure> figures;
+  std::vector<std::string> settings;
+  for (const auto& c : curves) {
+    if (std::find(settings.begin(), settings.end(), c.setting()) == settings.end())
+      settings.push_back(c.setting());
+  }
+  for (const auto& setting : settings) {
+    std::vector<const Curve*> rows;
+    for (const auto& c : curves) {
+      if (c.setting() == setting) rows.push_back(&c);
+    }
+    figures.push_back(perplexity_figure(rows, out_dir));
+    figures.push_back(position_figure(rows, out_dir));
+  }
+  for (auto& f : task_figures(tasks, out_dir)) figures.push_back(std::move(f));
+
+  PlotReport report;
+  for (const auto& f : figures) write_file_atomically(out_dir + "/" + f.name + ".gp", f.script);
+  if (!render) {
+    report.note = "images skipped (--no-plots); the .gp scripts and .dat files are written";
+    return report;
+  }
+  if (!gnuplot_available()) {
+    report.note =
+        "gnuplot not found: images skipped; install gnuplot-nox and run `gnuplot NAME.gp` in " +
+        out_dir;
+    return report;
+  }
+  for (const auto& f : figures) {
+    const std::string command = "cd '" + out_dir + "' && gnuplot '" + f.name + ".gp' 2>/dev/null";
+    if (std::system(command.c_str()) == 0) {
+      report.images.push_back(out_dir + "/" + f.name + ".png");
+      report.images.push_back(out_dir + "/" + f.name + ".svg");
+    } else {
+      report.note += "gnuplot failed on " + f.name + ".gp; ";
+    }
+  }
+  return report;
+}
+
+}  // namespace lengen

@@ -1,0 +1,104 @@
+#include "core/run/cell_engine.h"
+
+#include <fmt/core.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "core/model/model.h"
+#include "core/util/error.h"
+#include "core/util/process_stats.h"
+#include "core/util/version.h"
+
+namespace lengen {
+
+CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
+                        const ShardSpec& shard, bool quiet,
+                        const std::function<CellOutcome(size_t, Progress&)>& evaluate,
+                        const std::function<void()>& after_cell) {
+  std::vector<size_t> mine;
+  double total_work = 0;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (!shard.selects(i)) continue;
+    mine.push_back(i);
+    total_work += plan[i].work;
+  }
+  install_interrupt_handler();
+  Progress progress(static_cast<int64_t>(mine.size()), total_work, quiet);
+  CellRunCounts counts;
+  for (size_t i : mine) {
+    const PlannedCell& cell = plan[i];
+    progress.start_cell(cell.label);
+    if (dir.has_cell(cell.key)) {
+      ++counts.resumed;
+      progress.finish_cell("already done", /*skipped=*/true);
+      continue;
+    }
+    CellOutcome outcome = evaluate(i, progress);
+    // The side file first: a record on disk means the cell, logs included, is done.
+    if (!outcome.side_file.empty()) dir.write(outcome.side_file, outcome.side_content);
+    dir.write_cell(cell.key, outcome.record);
+    ++counts.computed;
+    if (outcome.status == CellStatus::kOom || outcome.status == CellStatus::kError) ++counts.failed;
+    progress.finish_cell(outcome.summary);
+    after_cell();
+  }
+  return counts;
+}
+
+CellStatus run_guarded(const std::function<void()>& body, std::string& message) {
+  try {
+    body();
+  } catch (const ModelRunError& e) {
+    message = e.message();
+    return e.out_of_memory() ? CellStatus::kOom : CellStatus::kError;
+  } catch (const Error& e) {
+    if (e.code() == ExitCode::kInterrupted) throw;
+    message = e.message();
+    return CellStatus::kError;
+  }
+  return CellStatus::kOk;
+}
+
+std::string render_run_json(const RunInfo& info, size_t planned, size_t in_shard,
+                            const CellRunCounts* counts) {
+  nlohmann::json j;
+  j["kind"] = info.kind;
+  j["lengen_version"] = kVersion;
+  j["git_commit"] = git_commit();
+  j["torch_version"] = torch_version();
+  j["threads"] = info.threads;
+  j["started_at"] = info.started_at;
+  if (counts != nullptr) {
+    j["finished_at"] = now_iso8601();
+    j["cells"] = {{"planned", planned},
+                  {"in_shard", in_shard},
+                  {"computed", counts->computed},
+                  {"resumed", counts->resumed},
+                  {"failed", counts->failed}};
+  }
+  j["shard"] = fmt::format("{}/{}", info.shard.index, info.shard.count);
+  j["settings"] = nlohmann::json::parse(info.settings_json);
+  j["effective_config"] = info.effective_config;
+  for (const Model* m : info.models) {
+    j["models"].push_back({{"path", m->path()},
+                           {"sha256", m->sha256()},
+                           {"name", m->metadata().name},
+                           {"position_encoding", m->metadata().position_encoding},
+                           {"train_length", m->metadata().train_length},
+                           {"vocab_size", m->metadata().vocab_size},
+                           {"tokenizer_sha256", m->metadata().tokenizer_sha256},
+                           {"set_eval_length", m->has_set_eval_length()}});
+  }
+  for (const auto& [name, value] : info.sections) j[name] = nlohmann::json::parse(value);
+  return j.dump(2) + "\n";
+}
+
+std::string now_iso8601() {
+  const std::time_t t = std::time(nullptr);
+  char buffer[32];
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buffer;
+}
+
+}  // namespace lengen

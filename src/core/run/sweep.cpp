@@ -1,0 +1,269 @@
+#include "core/run/sweep.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/data/token_cache.h"
+#include "core/model/model.h"
+#include "core/perplexity/evaluator.h"
+#include "core/perplexity/protocol.h"
+#include "core/run/cell_engine.h"
+#include "core/run/run_directory.h"
+#include "core/util/error.h"
+#include "core/util/process_stats.h"
+#include "core/util/progress.h"
+#include "core/util/sha256.h"
+
+namespace lengen {
+
+namespace {
+
+struct LoadedCorpus {
+  std::string name;
+  std::unique_ptr<TokenCache> cache;
+  std::string sha256;
+};
+
+struct Job {
+  size_t model;
+  size_t corpus;
+  ProtocolSpec protocol;
+  int64_t length;
+  std::string key;
+};
+
+void validate(const SweepSpec& spec) {
+  if (spec.models.empty())
+    throw_bad_input("--models", "no model given", "pass --models A.pt B.pt ...");
+  if (spec.corpora.empty()) {
+    throw_bad_input("--corpora", "no token cache given", "make one with `lengen tokenize`");
+  }
+  if (spec.lengths.empty()) throw_bad_input("--lengths", "no length given");
+  for (int64_t length : spec.lengths) {
+    if (length < 2) throw_bad_input("--lengths", "length " + std::to_string(length) + " < 2");
+  }
+  if (spec.out_dir.empty()) throw_bad_input("--out", "no run directory given");
+  if (spec.batch_tokens < 1) throw_bad_input("--batch-tokens", "must be positive");
+}
+
+std::vector<ProtocolSpec> protocol_specs(const SweepSpec& spec) {
+  std::vector<ProtocolSpec> out;
+  const int64_t longest = *std::max_element(spec.lengths.begin(), spec.lengths.end());
+  for (const auto& name : spec.protocols) {
+    ProtocolSpec p;
+    p.protocol = parse_protocol(name);
+    if (p.protocol == Protocol::kSliding) p.stride = spec.stride;
+    if (p.protocol == Protocol::kTail) {
+      p.tail_tokens = spec.tail_tokens;
+      p.segment_length = longest;
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+void check_pairing(const Model& model, const LoadedCorpus& corpus) {
+  const std::string& model_tokenizer = model.metadata().tokenizer_sha256;
+  if (!model_tokenizer.empty()) {
+    corpus.cache->require_tokenizer(model_tokenizer, "model " + model.path() + " expects");
+  }
+  model.require_vocab_at_least(corpus.cache->header().vocab_size, corpus.cache->path());
+}
+
+SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
+                       const SweepSpec& spec, Progress& progress) {
+  SweepCell cell;
+  cell.key = job.key;
+  cell.model = model.metadata().name;
+  cell.model_path = model.path();
+  cell.model_sha256 = model.sha256();
+  cell.position_encoding = model.metadata().position_encoding;
+  cell.train_length = model.metadata().train_length;
+  cell.corpus = corpus.name;
+  cell.corpus_path = corpus.cache->path();
+  cell.corpus_sha256 = corpus.sha256;
+  cell.protocol = to_string(job.protocol.protocol);
+  cell.stride =
+      job.protocol.protocol == Protocol::kSliding ? effective_stride(job.protocol, job.length) : 0;
+  cell.stride_setting = job.protocol.stride;
+  cell.tail_tokens = job.protocol.protocol == Protocol::kTail ? job.protocol.tail_tokens : 0;
+  cell.segment_length = job.protocol.segment_length;
+  cell.length = job.length;
+  cell.max_tokens = spec.max_tokens;
+  cell.seed = cell_seed(spec.seed, job.key);
+  cell.summary = summarize({}, cell.seed);  // NaN statistics until windows are scored
+
+  const auto& max_length = model.metadata().max_length;
+  if (max_length && job.length > *max_length) {
+    cell.status = CellStatus::kUnsupported;
+    cell.message = fmt::format("T={} exceeds the model's max_length {}", job.length, *max_length);
+    return cell;
+  }
+  const WindowPlan plan = plan_windows(*corpus.cache, job.protocol, job.length, spec.max_tokens);
+  cell.documents = static_cast<int64_t>(plan.documents_used);
+  cell.documents_skipped = static_cast<int64_t>(plan.documents_skipped);
+  cell.candidate_windows = static_cast<int64_t>(plan.candidate_windows);
+  if (plan.windows.empty()) {
+    cell.status = CellStatus::kUnsupported;
+    cell.message = fmt::format(
+        "no document of {} has {} tokens", corpus.name,
+        job.protocol.protocol == Protocol::kTail ? job.protocol.segment_length : job.length);
+    return cell;
+  }
+  reset_peak_rss();
+  const auto start = std::chrono::steady_clock::now();
+  EvalOptions options;
+  options.batch_tokens = spec.batch_tokens;
+  options.on_progress = [&](double tokens) { progress.advance(tokens); };
+  options.should_stop = [] { return interrupted(); };
+  cell.status = run_guarded(
+      [&] {
+        model.set_eval_length(job.length);
+        CellScores scores = score_windows(model, *corpus.cache, plan.windows, options);
+        cell.window_scores = std::move(scores.windows);
+        cell.positions = std::move(scores.positions);
+        cell.summary = summarize(cell.window_scores, cell.seed);
+      },
+      cell.message);
+  cell.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double tokens = static_cast<double>(plan.windows.size()) * static_cast<double>(job.length);
+  cell.tokens_per_second = cell.seconds > 0 ? tokens / cell.seconds : 0;
+  cell.peak_rss_mib = peak_rss_mib();
+  return cell;
+}
+
+RunInfo run_info(const SweepSpec& spec, const std::vector<std::unique_ptr<Model>>& models,
+                 const std::vector<LoadedCorpus>& corpora, const std::string& started) {
+  RunInfo info;
+  info.kind = "sweep";
+  info.threads = spec.threads;
+  info.started_at = started;
+  info.shard = spec.shard;
+  info.effective_config = spec.effective_config;
+  info.settings_json = nlohmann::json{
+      {"protocols", spec.protocols},
+      {"lengths", spec.lengths},
+      {"stride", spec.stride},
+      {"tail_tokens", spec.tail_tokens},
+      {"max_tokens", spec.max_tokens},
+      {"batch_tokens", spec.batch_tokens},
+      {"seed", spec.seed}}.dump();
+  for (const auto& m : models) info.models.push_back(m.get());
+  nlohmann::json described = nlohmann::json::array();
+  for (const auto& c : corpora) {
+    described.push_back({{"name", c.name},
+                         {"path", c.cache->path()},
+                         {"sha256", c.sha256},
+                         {"documents", c.cache->document_count()},
+                         {"tokens", c.cache->token_count()},
+                         {"tokenizer_sha256", c.cache->tokenizer_sha256()}});
+  }
+  info.sections.emplace_back("corpora", described.dump());
+  return info;
+}
+
+}  // namespace
+
+void write_sweep_tables(const std::string& run_dir, std::vector<SweepCell>& cells) {
+  sort_cells(cells);
+  RunDirectory dir(run_dir);
+  dir.write("ppl.csv", render_ppl_csv(cells));
+  dir.write("positions.csv", render_positions_csv(cells));
+  dir.write("perf.csv", render_perf_csv(cells));
+}
+
+SweepOutcome run_sweep(const SweepSpec& spec) {
+  validate(spec);
+  const std::string started = now_iso8601();
+  std::vector<std::unique_ptr<Model>> models;
+  for (const auto& path : spec.models) {
+    models.push_back(std::make_unique<Model>(path));
+    models.back()->check_forward(16);
+  }
+  std::vector<LoadedCorpus> corpora;
+  for (const auto& path : spec.corpora) {
+    LoadedCorpus corpus;
+    corpus.name = std::filesystem::path(path).stem().string();
+    corpus.cache = std::make_unique<TokenCache>(path);
+    corpus.sha256 = sha256_file(path);
+    corpora.push_back(std::move(corpus));
+  }
+  for (const auto& model : models) {
+    for (const auto& corpus : corpora) check_pairing(*model, corpus);
+  }
+
+  std::vector<Job> plan;
+  for (size_t m = 0; m < models.size(); ++m) {
+    for (size_t c = 0; c < corpora.size(); ++c) {
+      for (const ProtocolSpec& p : protocol_specs(spec)) {
+        for (int64_t length : spec.lengths) {
+          Job job{m, c, p, length, ""};
+          job.key =
+              cell_key({models[m]->sha256(), corpora[c].sha256, to_string(p.protocol),
+                        std::to_string(effective_stride(p, length)), std::to_string(p.tail_tokens),
+                        std::to_string(p.segment_length), std::to_string(length),
+                        std::to_string(spec.max_tokens), std::to_string(spec.seed)});
+          plan.push_back(job);
+        }
+      }
+    }
+  }
+  std::vector<PlannedCell> planned;
+  size_t in_shard = 0;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const Job& job = plan[i];
+    const double corpus_tokens = static_cast<double>(corpora[job.corpus].cache->token_count());
+    const std::string label =
+        fmt::format("{} {} {} T={}", models[job.model]->metadata().name, corpora[job.corpus].name,
+                    to_string(job.protocol.protocol), job.length);
+    planned.push_back(
+        {job.key, label,
+         spec.max_tokens > 0 ? std::min(corpus_tokens, double(spec.max_tokens)) : corpus_tokens});
+    in_shard += spec.shard.selects(i) ? 1 : 0;
+  }
+
+  RunDirectory dir(spec.out_dir);
+  const RunInfo info = run_info(spec, models, corpora, started);
+  dir.write("run.json", render_run_json(info, plan.size(), in_shard, nullptr));
+  auto finished_cells = [&] {
+    std::vector<SweepCell> cells;
+    for (const Job& job : plan) {
+      if (dir.has_cell(job.key))
+        cells.push_back(
+            cell_from_json(dir.read_cell(job.key), dir.file("cells/" + job.key + ".json")));
+    }
+    return cells;
+  };
+  auto evaluate = [&](size_t i, Progress& progress) {
+    const Job& job = plan[i];
+    SweepCell cell = evaluate_job(*models[job.model], corpora[job.corpus], job, spec, progress);
+    CellOutcome outcome;
+    outcome.record = cell_to_json(cell);
+    outcome.status = cell.status;
+    outcome.summary = cell.status == CellStatus::kOk
+                          ? fmt::format("ppl {:.3f}", cell.summary.perplexity)
+                          : to_string(cell.status) + ": " + cell.message;
+    return outcome;
+  };
+  auto rewrite_tables = [&] {
+    std::vector<SweepCell> cells = finished_cells();
+    write_sweep_tables(dir.path(), cells);
+  };
+  const CellRunCounts counts =
+      run_cells(dir, planned, spec.shard, spec.quiet, evaluate, rewrite_tables);
+  SweepOutcome outcome;
+  outcome.computed = counts.computed;
+  outcome.resumed = counts.resumed;
+  outcome.failed = counts.failed;
+  outcome.cells = finished_cells();
+  write_sweep_tables(dir.path(), outcome.cells);
+  dir.write("run.json", render_run_json(info, plan.size(), in_shard, &counts));
+  return outcome;
+}
+
+}  // namespace lengen

@@ -1,0 +1,56 @@
+// The task engine behind `lengen tasks`: every model x task x length x depth
+// cell, scored once, recorded atomically, resumable and shardable — the same
+// cell loop as the sweep (core/cell_engine.h). Tasks come in as TaskGenerator
+// objects (evals/ makes them), so the core never depends on a task definition.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/run/cell_plan.h"
+#include "core/tasks/task_cell.h"
+#include "core/tasks/task_sample.h"
+
+namespace lengen {
+
+class Tokenizer;
+
+struct TasksSpec {
+  std::vector<std::string> models;  // TorchScript files
+  std::vector<int64_t> lengths = {512, 1024, 2048, 4096, 8192, 16384, 32768};
+  std::vector<double> depths = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100};  // percent
+  int64_t samples = 8;  // per cell (files: at most their records)
+  // Per-cell budget of forward tokens, sequences x their length (0 = none):
+  // samples run while the total stays within it (at least one). When a single
+  // ranked sample (N sequences of prompt + answer) exceeds it, the cell
+  // forwards only the gold answer (greedy exact match and gold log-prob, no
+  // ranking) and says so in `message`.
+  int64_t max_tokens = 0;
+  int64_t decode_tokens = 16;        // real greedy decoding: new tokens at most (0 = never)
+  int64_t decode_max_length = 2048;  // ... only in cells with T <= this (it costs K forwards)
+  uint64_t seed = 20240229;
+  bool log_samples = false;  // samples/<cell key>.jsonl with texts and scores
+  std::string out_dir;
+  ShardSpec shard;
+  bool quiet = false;
+  int threads = 1;               // resolved thread count (recorded in run.json)
+  std::string effective_config;  // the options as given, for run.json
+};
+
+struct TasksOutcome {
+  std::vector<TaskCell> cells;  // every finished cell of this run's plan, sorted
+  int computed = 0;
+  int resumed = 0;
+  int failed = 0;  // status oom or error
+};
+
+// Throws lengen::Error for bad models or a tokenizer mismatch (before any cell
+// runs) and kInterrupted when stopped by a signal (finished cells stay on disk).
+TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenerator*>& tasks,
+                       const Tokenizer& tokenizer);
+
+// Rewrites tasks.csv, tasks_perf.csv and tasks_grid.json of `run_dir` from `cells`.
+void write_tasks_tables(const std::string& run_dir, std::vector<TaskCell>& cells);
+
+}  // namespace lengen

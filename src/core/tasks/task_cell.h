@@ -1,0 +1,65 @@
+// The record of one `lengen tasks` cell (model x task x length x depth): its
+// settings, outcome, summary and per-sample scores; its JSON form
+// (cells/<key>.json, "kind": "tasks") and the tables built from many cells:
+// tasks.csv (the results), tasks_perf.csv, tasks_grid.json (depth x length
+// per model and task, for heatmaps) and the Markdown summary.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/perplexity/sweep_cell.h"  // CellStatus
+#include "core/tasks/task_metrics.h"
+
+namespace lengen {
+
+struct TaskCell {
+  std::string key;
+  // What was measured.
+  std::string model;
+  std::string model_path;
+  std::string model_sha256;
+  std::string position_encoding;
+  int64_t train_length = 0;
+  std::string task;
+  std::string task_fingerprint;
+  int64_t length = 0;
+  double depth = 0;  // percent; NaN for tasks without depth
+  int64_t samples_requested = 0;
+  int64_t max_tokens = 0;     // per-cell budget of forward tokens (0 = none)
+  int64_t decode_tokens = 0;  // real decoding at this length (0 = not decoded)
+  uint64_t seed = 0;
+  // Outcome.
+  CellStatus status = CellStatus::kOk;
+  std::string message;
+  TaskSummary summary;
+  std::vector<SampleScore> samples;
+  double seconds = 0;
+  double tokens_per_second = 0;
+  double peak_rss_mib = 0;
+
+  bool has_depth() const;
+};
+
+std::string task_cell_to_json(const TaskCell& cell);
+// Throws lengen::Error (bad input) naming `source` when the record is malformed
+// or is not a tasks record.
+TaskCell task_cell_from_json(const std::string& text, const std::string& source);
+
+// Cells sorted for tables: task, model, length, depth.
+void sort_task_cells(std::vector<TaskCell>& cells);
+
+// One row per cell, stable column names (README.md, "Outputs"), results only:
+// a resumed or merged run reproduces it byte for byte.
+std::string render_tasks_csv(const std::vector<TaskCell>& cells);
+// Seconds, tokens/s and peak RSS per cell (kept out of tasks.csv).
+std::string render_tasks_perf_csv(const std::vector<TaskCell>& cells);
+// Per model x task with depth: the depth x length grid of accuracy and exact
+// match (JSON, null where a cell is missing or failed).
+std::string render_tasks_grid_json(const std::vector<TaskCell>& cells);
+// Markdown: per task, models x lengths (accuracy / exact match, averaged over
+// depths), then a depth x length grid per model for tasks with depth.
+std::string render_tasks_markdown(const std::vector<TaskCell>& cells);
+
+}  // namespace lengen
