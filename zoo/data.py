@@ -42,7 +42,7 @@ KV_NOUNS = ["acorn", "apple", "arrow", "bridge", "castle", "cloud", "coral", "de
 KV_MIN_VALUE = 1000000
 KV_MAX_VALUE = 9999999
 # Which retrieval example a retrieval sequence ends in (equal shares).
-RETRIEVAL_KINDS = ("passkey", "kv", "repeat")
+RETRIEVAL_KINDS = ("passkey", "kv", "repeat", "copy")
 
 
 def load_sp(model_path: str):
@@ -152,6 +152,18 @@ def repeat_example(stream: np.ndarray, length: int, rng: np.random.Generator,
     return toks
 
 
+def copy_example(stream: np.ndarray, length: int, rng: np.random.Generator,
+                 min_span: int = 8, max_span: int = 64) -> List[int]:
+    """`length` tokens made of one span of 8..64 random tokens (drawn from the stream:
+    text frequencies, no text order) repeated back to back.  Every token after the
+    first copy is predictable only by copying: the strongest training signal for an
+    induction head (Olsson et al. 2022), which passkey and niah retrieval rely on."""
+    m = int(rng.integers(min_span, max(min_span, min(max_span, length // 2)) + 1))
+    span = stream[rng.integers(0, len(stream), size=m)].tolist()
+    reps = -(-length // m)
+    return (span * reps)[:length]
+
+
 class Batcher:
     """Deterministic batches [B, T] of token ids (int64 numpy)."""
 
@@ -190,6 +202,8 @@ class Batcher:
             return passkey_example(self.sp, self.stream, length, self.rng)[0]
         if kind == "kv":
             return kv_example(self.sp, self.stream, length, self.rng)
+        if kind == "copy":
+            return copy_example(self.stream, length, self.rng)
         return repeat_example(self.stream, length, self.rng)
 
     def place_tail(self, row: np.ndarray, kind: str) -> None:
