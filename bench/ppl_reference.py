@@ -3,7 +3,7 @@ model, run each window, take cross-entropy, average. Times it on exactly the
 windows that lengen_bench dumped, and prints seconds and mean NLL so that
 bench/run_bench.sh can put it beside lengen's numbers.
 
-Usage: /usr/bin/python3 bench/ppl_reference.py MODEL WINDOWS_FILE THREADS [REPEATS]
+Usage: /usr/bin/python3 bench/ppl_reference.py MODEL WINDOWS_FILE THREADS [REPEATS [DEVICE]]
 """
 import sys
 import time
@@ -15,10 +15,11 @@ import torch.nn.functional as F
 def main() -> None:
     model_path, windows_path, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
     repeats = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    device = torch.device(sys.argv[5] if len(sys.argv) > 5 else "cpu")
     torch.set_num_threads(threads)
     n, length = (int(x) for x in open(windows_path + ".shape").read().split())
     windows = torch.from_file(windows_path, size=n * length, dtype=torch.int64).view(n, length)
-    model = torch.jit.load(model_path).float().eval()
+    model = torch.jit.load(model_path, map_location=device).float().eval()
     if hasattr(model, "set_eval_length"):
         model.set_eval_length(length)
     best, total, mean_nll = float("inf"), 0.0, 0.0
@@ -27,7 +28,7 @@ def main() -> None:
         nll_sum, count = 0.0, 0
         with torch.no_grad():
             for i in range(n):
-                x = windows[i : i + 1]
+                x = windows[i : i + 1].to(device)
                 logits = model(x)
                 loss = F.cross_entropy(logits[0, :-1].float(), x[0, 1:], reduction="sum")
                 nll_sum += loss.item()

@@ -47,3 +47,12 @@ if [ "${BENCH_FIRE:-1}" = 1 ]; then
   echo "## 3. FIRE vs ALiBi: 32k-token forward of the shipped models"
   LD_PRELOAD=$TCMALLOC "$PY" -m zoo.bench_fire --length 32768 --repeats 1 --models zoo/models
 fi
+
+if [ "${BENCH_DTYPE:-1}" = 1 ]; then
+  echo
+  echo "## 4. bfloat16 vs float32: one T=4096 chunks cell of every shipped model (CPU matrix units)"
+  for model in zoo/models/*.pt; do
+    LD_PRELOAD=$TCMALLOC "$BENCH" --model "$model" --cache "$CACHE" --length 4096 --max-tokens 8192 \
+      --threads "$THREADS" --repeats 2 --versus-dtype bfloat16 --device "${BENCH_DEVICE:-cpu}"
+  done
+fi

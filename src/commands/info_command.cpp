@@ -8,6 +8,7 @@
 
 #include "commands/commands.h"
 #include "commands/common.h"
+#include "commands/compute_options.h"
 #include "core/data/tokenizer.h"
 #include "core/model/model.h"
 
@@ -20,6 +21,7 @@ struct InfoOptions {
   std::string tokenizer;  // optional: check vocabulary and tokenizer hash against it
   int length = 16;
   int threads = 0;
+  ComputeOptions compute;
 };
 
 std::string optional_text(const std::optional<int64_t>& value) {
@@ -45,8 +47,9 @@ void print_model(Model& model, const InfoOptions& options, const Tokenizer* toke
   for (const auto& [dtype, count] : model.stored_dtypes()) {
     dtypes += fmt::format("{}{} {}", dtypes.empty() ? "" : ", ", dtype, count);
   }
-  fmt::print("parameters       {} (stored as {}; evaluated in float32)\n", model.parameter_count(),
-             dtypes.empty() ? "-" : dtypes);
+  fmt::print("parameters       {} (stored as {}; evaluated in {} on {})\n", model.parameter_count(),
+             dtypes.empty() ? "-" : dtypes, to_string(model.compute().dtype),
+             model.compute().device);
   const auto start = std::chrono::steady_clock::now();
   const int64_t vocab = model.check_forward(options.length);
   const double seconds =
@@ -63,11 +66,13 @@ void print_model(Model& model, const InfoOptions& options, const Tokenizer* toke
 
 void run_info(const InfoOptions& options) {
   apply_threads(options.threads);
+  const ComputeSpec compute = apply_compute(options.compute);
+  fmt::print("backend          {}\n\n", compute_backends());
   std::unique_ptr<Tokenizer> tokenizer;
   if (!options.tokenizer.empty()) tokenizer = std::make_unique<Tokenizer>(options.tokenizer);
   for (size_t i = 0; i < options.models.size(); ++i) {
     if (i > 0) fmt::print("\n");
-    Model model(options.models[i]);
+    Model model(options.models[i], compute);
     print_model(model, options, tokenizer.get());
   }
 }
@@ -85,6 +90,7 @@ void add_info_command(CLI::App& app) {
       ->check(CLI::Range(2, 1 << 20))
       ->capture_default_str();
   add_threads_option(*command, options->threads);
+  add_compute_options(*command, options->compute);
   command->callback([options] { run_info(*options); });
 }
 

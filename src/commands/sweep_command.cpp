@@ -7,6 +7,7 @@
 
 #include "commands/commands.h"
 #include "commands/common.h"
+#include "commands/compute_options.h"
 #include "core/run/cell_plan.h"
 #include "core/run/sweep.h"
 
@@ -18,21 +19,23 @@ struct SweepOptions {
   SweepSpec spec;
   std::string shard = "1/1";
   int threads = 0;
+  ComputeOptions compute;
 };
 
 void run_sweep_command(CLI::App& command, SweepOptions& options) {
   options.spec.threads = apply_threads(options.threads);
   options.spec.shard = parse_shard(options.shard);
+  options.spec.compute = apply_compute(options.compute);
   options.spec.effective_config =
       command.config_to_str(/*default_also=*/true, /*write_description=*/false);
   const SweepSpec& spec = options.spec;
   if (!spec.quiet) {
     fmt::print(stderr,
                "lengen sweep: {} model(s) x {} corpus/corpora x {} protocol(s) x {} length(s); "
-               "budget {} tokens per cell; {} threads; shard {}; out {}\n",
+               "budget {} tokens per cell; {} threads; {} {}; shard {}; out {}\n",
                spec.models.size(), spec.corpora.size(), spec.protocols.size(), spec.lengths.size(),
                spec.max_tokens > 0 ? std::to_string(spec.max_tokens) : "unlimited", spec.threads,
-               options.shard, spec.out_dir);
+               spec.compute.device, to_string(spec.compute.dtype), options.shard, spec.out_dir);
   }
   SweepOutcome outcome = run_sweep(spec);
   fmt::print("{}", render_markdown_summary(outcome.cells));
@@ -77,6 +80,7 @@ void add_sweep_command(CLI::App& app) {
       ->capture_default_str();
   command->add_flag("-q,--quiet", spec.quiet, "no progress output");
   add_threads_option(*command, options->threads);
+  add_compute_options(*command, options->compute);
   command->callback([command, options] { run_sweep_command(*command, *options); });
 }
 

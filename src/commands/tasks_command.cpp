@@ -9,6 +9,7 @@
 
 #include "commands/commands.h"
 #include "commands/common.h"
+#include "commands/compute_options.h"
 #include "core/data/tokenizer.h"
 #include "core/run/cell_plan.h"
 #include "core/run/tasks.h"
@@ -25,12 +26,14 @@ struct TasksOptions {
   std::string tokenizer = kDefaultTokenizer;
   std::string shard = "1/1";
   int threads = 0;
+  ComputeOptions compute;
 };
 
 void run_tasks_command(CLI::App& command, TasksOptions& options) {
   TasksSpec& spec = options.spec;
   spec.threads = apply_threads(options.threads);
   spec.shard = parse_shard(options.shard);
+  spec.compute = apply_compute(options.compute);
   spec.effective_config = command.config_to_str(/*default_also=*/true, /*write_description=*/false);
   const Tokenizer tokenizer(options.tokenizer);
   const evals::TaskSet tasks(options.tasks, options.settings, tokenizer);
@@ -38,11 +41,11 @@ void run_tasks_command(CLI::App& command, TasksOptions& options) {
     fmt::print(
         stderr,
         "lengen tasks: {} model(s) x {} task(s) x {} length(s) x {} depth(s); {} samples per cell, "
-        "{} candidates; budget {} tokens per cell; {} threads; shard {}; out {}\n",
+        "{} candidates; budget {} tokens per cell; {} threads; {} {}; shard {}; out {}\n",
         spec.models.size(), options.tasks.size(), spec.lengths.size(), spec.depths.size(),
         spec.samples, options.settings.candidates,
         spec.max_tokens > 0 ? std::to_string(spec.max_tokens) : "unlimited", spec.threads,
-        options.shard, spec.out_dir);
+        spec.compute.device, to_string(spec.compute.dtype), options.shard, spec.out_dir);
   }
   TasksOutcome outcome = run_tasks(spec, tasks.generators(), tokenizer);
   fmt::print("{}", render_tasks_markdown(outcome.cells));
@@ -112,6 +115,7 @@ void add_tasks_command(CLI::App& app) {
       ->capture_default_str();
   command->add_flag("-q,--quiet", spec.quiet, "no progress output");
   add_threads_option(*command, options->threads);
+  add_compute_options(*command, options->compute);
   command->callback([command, options] { run_tasks_command(*command, *options); });
 }
 

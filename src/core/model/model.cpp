@@ -78,6 +78,16 @@ ModelMetadata parse_metadata(const std::string& path, const std::string& raw) {
 
 struct Model::Impl {
   torch::jit::Module module;
+  ComputeSpec compute;
+  at::Device device = at::kCPU;
+
+  // [batch, length] int64 ids on the model's device (from_blob borrows the
+  // caller's buffer; on CPU forward reads it in place, elsewhere it is copied).
+  at::Tensor input(const std::vector<int64_t>& tokens, int64_t batch, int64_t length) const {
+    at::Tensor ids =
+        torch::from_blob(const_cast<int64_t*>(tokens.data()), {batch, length}, torch::kInt64);
+    return device.is_cpu() ? ids : ids.to(device);
+  }
 
   // Extracts the logits from any accepted output form.
   at::Tensor logits_of(const torch::jit::IValue& out, const std::string& path) const {
@@ -100,22 +110,28 @@ struct Model::Impl {
                     kExportHint);
   }
 
+  // The error of a failed forward. After an out-of-memory failure the device's
+  // cached blocks are released so that the next (shorter) cell can run.
+  ModelRunError run_error(const std::string& path, const at::Tensor& input, const std::string& what,
+                          bool out_of_memory) const {
+    if (out_of_memory) release_device_cache(compute);
+    return ModelRunError(path,
+                         "forward failed at T=" + std::to_string(input.size(1)) + " (" +
+                             to_string(compute.dtype) + " on " + compute.device + "): " + what,
+                         out_of_memory);
+  }
+
   at::Tensor forward(const at::Tensor& input, const std::string& path) {
     torch::jit::IValue out;
     try {
       out = module.forward({input});
     } catch (const c10::Error& e) {
-      throw ModelRunError(path,
-                          "forward failed at T=" + std::to_string(input.size(1)) + ": " +
-                              first_line(e.what_without_backtrace()),
-                          looks_like_oom(e.what()));
+      throw run_error(path, input, first_line(e.what_without_backtrace()),
+                      looks_like_oom(e.what()));
     } catch (const std::bad_alloc&) {
-      throw ModelRunError(path, "out of memory at T=" + std::to_string(input.size(1)), true);
+      throw run_error(path, input, "out of memory", true);
     } catch (const std::exception& e) {
-      throw ModelRunError(
-          path,
-          "forward failed at T=" + std::to_string(input.size(1)) + ": " + first_line(e.what()),
-          looks_like_oom(e.what()));
+      throw run_error(path, input, first_line(e.what()), looks_like_oom(e.what()));
     }
     at::Tensor logits = logits_of(out, path);
     if (logits.dim() != 3 || logits.size(0) != input.size(0) || logits.size(1) != input.size(1)) {
@@ -134,7 +150,8 @@ struct Model::Impl {
   }
 };
 
-Model::Model(const std::string& path) : impl_(std::make_unique<Impl>()), path_(path) {
+Model::Model(const std::string& path, const ComputeSpec& compute)
+    : impl_(std::make_unique<Impl>()), path_(path), compute_(compute) {
   if (!std::filesystem::is_regular_file(path)) {
     throw_bad_input(path, "model file not found",
                     "check the path; the shipped zoo is in zoo/models/*.pt");
@@ -171,14 +188,61 @@ Model::Model(const std::string& path) : impl_(std::make_unique<Impl>()), path_(p
     parameter_count_ += parameter.numel();
     stored_dtypes_[std::string(c10::toString(parameter.scalar_type()))] += parameter.numel();
   }
-  // CPU evaluation runs in float32: half and bfloat16 storage is upcast.
-  impl_->module.to(torch::kFloat32);
+  place_module();
+}
+
+namespace {
+at::ScalarType scalar_type_of(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::kBFloat16:
+      return torch::kBFloat16;
+    case Dtype::kFloat16:
+      return torch::kFloat16;
+    case Dtype::kFloat32:
+      break;
+  }
+  return torch::kFloat32;
+}
+}  // namespace
+
+// Casts every floating parameter and buffer to the asked dtype (float16 and
+// bfloat16 storage is upcast for float32 runs) and moves the module. A model
+// that cannot run in that dtype there (a kernel missing, a hard-coded cast that
+// mixes dtypes) is refused now with a probe forward, not cell by cell later.
+void Model::place_module() {
+  impl_->compute = compute_;
+  impl_->device = at::Device(compute_.device);
+  try {
+    impl_->module.to(impl_->device, scalar_type_of(compute_.dtype));
+  } catch (const c10::Error& e) {
+    throw_bad_input(path_,
+                    "cannot move the model to " + compute_.device + " in " +
+                        to_string(compute_.dtype) + ": " + first_line(e.what_without_backtrace()),
+                    "try --dtype float32 or --device cpu");
+  }
   impl_->module.eval();
+  if (compute_.dtype == Dtype::kFloat32) return;
+  try {
+    check_forward(/*length=*/8);
+  } catch (const ModelRunError& e) {
+    throw_bad_input(path_,
+                    "the model cannot run in " + to_string(compute_.dtype) + " on " +
+                        compute_.device + ": " + e.message(),
+                    compute_.dtype == Dtype::kFloat16 && !compute_.is_cuda()
+                        ? "this CPU LibTorch lacks float16 kernels; use --dtype bfloat16"
+                        : "re-export the model without hard-coded float32 casts, or use --dtype "
+                          "float32");
+  }
 }
 
 Model::~Model() = default;
 Model::Model(Model&&) noexcept = default;
 Model& Model::operator=(Model&&) noexcept = default;
+
+std::string Model::label() const {
+  return compute_.dtype == Dtype::kFloat32 ? metadata_.name
+                                           : metadata_.name + "@" + to_string(compute_.dtype);
+}
 
 bool Model::has_set_eval_length() const {
   return impl_->module.find_method("set_eval_length").has_value();
@@ -203,10 +267,8 @@ void Model::next_token_nll(const std::vector<int64_t>& tokens, int64_t batch, in
               " tokens, got ", tokens.size());
   TORCH_CHECK(length >= 2, "need at least two tokens to score a prediction");
   c10::InferenceMode guard;
-  // [B, T] int64 ids (from_blob borrows the caller's buffer; forward does not write it).
-  at::Tensor input =
-      torch::from_blob(const_cast<int64_t*>(tokens.data()), {batch, length}, torch::kInt64);
-  at::Tensor logits = impl_->forward(input, path_);  // [B, T, V]
+  at::Tensor input = impl_->input(tokens, batch, length);  // [B, T]
+  at::Tensor logits = impl_->forward(input, path_);        // [B, T, V]
   const int64_t vocab = logits.size(2);
   if (metadata_.vocab_size > 0 && vocab != metadata_.vocab_size) {
     throw_bad_input(path_,
@@ -231,7 +293,7 @@ void Model::next_token_nll(const std::vector<int64_t>& tokens, int64_t batch, in
     at::Tensor log_probs =
         logits.slice(1, start, end).to(torch::kFloat64).log_softmax(-1);  // [B, c, V]
     at::Tensor picked = log_probs.gather(/*dim=*/2, targets.slice(1, start, end).unsqueeze(2));
-    out.slice(1, start, end).copy_(picked.squeeze(2).neg());
+    out.slice(1, start, end).copy_(picked.squeeze(2).neg());  // device -> host when on a GPU
   }
 }
 
@@ -240,10 +302,9 @@ std::vector<float> Model::log_probs_at(const std::vector<int64_t>& tokens, int64
   TORCH_CHECK(position >= 0 && position < length, "position ", position, " outside [0, ", length,
               ")");
   c10::InferenceMode guard;
-  at::Tensor input =
-      torch::from_blob(const_cast<int64_t*>(tokens.data()), {1, length}, torch::kInt64);
+  at::Tensor input = impl_->input(tokens, /*batch=*/1, length);
   at::Tensor logits = impl_->forward(input, path_);
-  at::Tensor row = logits[0][position].to(torch::kFloat32).log_softmax(0).contiguous();
+  at::Tensor row = logits[0][position].to(torch::kFloat32).log_softmax(0).cpu().contiguous();
   return std::vector<float>(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
 }
 
@@ -273,8 +334,7 @@ void Model::continuation_scores(const std::vector<int64_t>& tokens, int64_t batc
   TORCH_CHECK(from >= 0 && from < length - 1, "continuation start ", from, " outside [0, ",
               length - 1, ")");
   c10::InferenceMode guard;
-  at::Tensor input =
-      torch::from_blob(const_cast<int64_t*>(tokens.data()), {batch, length}, torch::kInt64);
+  at::Tensor input = impl_->input(tokens, batch, length);
   at::Tensor logits = impl_->forward(input, path_);                                 // [B, T, V]
   at::Tensor targets = input.slice(/*dim=*/1, /*start=*/from + 1, /*end=*/length);  // [B, K]
   check_vocab(logits, targets, metadata_, path_);
@@ -293,8 +353,7 @@ int64_t Model::greedy_next_token(const std::vector<int64_t>& tokens) {
   const auto length = static_cast<int64_t>(tokens.size());
   TORCH_CHECK(length >= 1, "greedy decoding needs a prompt");
   c10::InferenceMode guard;
-  at::Tensor input =
-      torch::from_blob(const_cast<int64_t*>(tokens.data()), {1, length}, torch::kInt64);
+  at::Tensor input = impl_->input(tokens, /*batch=*/1, length);
   at::Tensor logits = impl_->forward(input, path_);  // [1, T, V]
   check_vocab(logits, input.slice(1, 0, 0), metadata_, path_);
   return logits[0][length - 1].argmax().item<int64_t>();
@@ -304,6 +363,7 @@ int64_t Model::check_forward(int64_t length) {
   c10::InferenceMode guard;
   const int64_t vocab_hint = metadata_.vocab_size > 0 ? metadata_.vocab_size : 2;
   at::Tensor input = torch::arange(length, torch::kInt64).remainder(vocab_hint).unsqueeze(0);
+  if (!impl_->device.is_cpu()) input = input.to(impl_->device);
   at::Tensor logits = impl_->forward(input, path_);
   const int64_t vocab = logits.size(2);
   if (metadata_.vocab_size > 0 && vocab != metadata_.vocab_size) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/compute.h"
 #include "core/util/error.h"
 
 namespace lengen {
@@ -45,9 +46,12 @@ class ModelRunError : public Error {
 
 class Model {
  public:
-  // Loads, checks the forward signature, upcasts float16/bfloat16 parameters to
-  // float32. Throws lengen::Error (bad input) naming `path` on any contract breach.
-  explicit Model(const std::string& path);
+  // Loads, checks the forward signature, casts the floating parameters to
+  // `compute.dtype` (whatever they were stored as) and moves the module to
+  // `compute.device`. Throws lengen::Error (bad input) naming `path` on any
+  // contract breach, or when the model cannot run in that dtype on that device
+  // (e.g. float16 on a CPU LibTorch without half kernels).
+  explicit Model(const std::string& path, const ComputeSpec& compute = {});
   ~Model();
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;
@@ -55,6 +59,11 @@ class Model {
   const std::string& path() const { return path_; }
   const std::string& sha256() const { return sha256_; }
   const ModelMetadata& metadata() const { return metadata_; }
+  const ComputeSpec& compute() const { return compute_; }
+  // The name results are filed under: the metadata name, with "@bfloat16" or
+  // "@float16" appended when the model runs in a reduced precision, so that
+  // tables keep a float32 and a bfloat16 run of one model apart.
+  std::string label() const;
   bool has_metadata() const { return !metadata_.raw_json.empty(); }
   int64_t parameter_count() const { return parameter_count_; }
   // Parameter count per dtype as stored in the file, e.g. {"Half": 912384}.
@@ -99,11 +108,14 @@ class Model {
   void require_vocab_at_least(int64_t tokenizer_vocab, const std::string& tokenizer_label) const;
 
  private:
+  void place_module();
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string path_;
   std::string sha256_;
   ModelMetadata metadata_;
+  ComputeSpec compute_;
   int64_t parameter_count_ = 0;
   std::map<std::string, int64_t> stored_dtypes_;
 };

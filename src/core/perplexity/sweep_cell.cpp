@@ -102,6 +102,9 @@ std::string cell_to_json(const SweepCell& c) {
       {"seconds", c.seconds},
       {"tokens_per_second", c.tokens_per_second},
       {"peak_rss_mib", c.peak_rss_mib},
+      {"dtype", c.dtype},
+      {"device", c.device},
+      {"peak_device_mib", c.peak_device_mib},
       {"positions", positions},
       {"window_scores", windows},
   };
@@ -144,6 +147,10 @@ SweepCell cell_from_json(const std::string& text, const std::string& source) {
     c.seconds = j.at("seconds").get<double>();
     c.tokens_per_second = j.at("tokens_per_second").get<double>();
     c.peak_rss_mib = j.at("peak_rss_mib").get<double>();
+    // Records written before --dtype/--device existed ran float32 on the CPU.
+    c.dtype = j.value("dtype", std::string("float32"));
+    c.device = j.value("device", std::string("cpu"));
+    c.peak_device_mib = j.value("peak_device_mib", 0.0);
     const auto& positions = j.at("positions");
     for (size_t b = 0; b < positions.size(); ++b) {
       c.positions.set(static_cast<int>(b), positions[b].at(0).get<int64_t>(),
@@ -206,12 +213,13 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
 std::string render_perf_csv(const std::vector<SweepCell>& cells) {
   std::string out =
       "model,corpus,protocol,stride,tail_tokens,length,status,seconds,tokens_per_second,peak_rss_"
-      "mib,cell_key\n";
+      "mib,device,dtype,peak_device_mib,cell_key\n";
   for (const auto& c : cells) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_escape(c.model),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_escape(c.model),
                        csv_escape(c.corpus), c.protocol, c.stride, c.tail_tokens, c.length,
                        to_string(c.status), csv_number(c.seconds, 3),
-                       csv_number(c.tokens_per_second, 1), csv_number(c.peak_rss_mib, 1), c.key);
+                       csv_number(c.tokens_per_second, 1), csv_number(c.peak_rss_mib, 1), c.device,
+                       c.dtype, csv_number(c.peak_device_mib, 1), c.key);
   }
   return out;
 }

@@ -24,6 +24,8 @@ struct SweepCell {
   std::string model_sha256;
   std::string position_encoding;
   int64_t train_length = 0;
+  std::string dtype = "float32";  // --dtype the model ran in
+  std::string device = "cpu";     // --device, resolved (perf only: results agree across devices)
   std::string corpus;
   std::string corpus_path;
   std::string corpus_sha256;
@@ -45,6 +47,7 @@ struct SweepCell {
   double seconds = 0;
   double tokens_per_second = 0;
   double peak_rss_mib = 0;
+  double peak_device_mib = 0;  // caching allocator's peak on a GPU; 0 on CPU
   PositionCurve positions;
   std::vector<WindowScore> window_scores;
 };

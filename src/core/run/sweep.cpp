@@ -79,11 +79,13 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
                        const SweepSpec& spec, Progress& progress) {
   SweepCell cell;
   cell.key = job.key;
-  cell.model = model.metadata().name;
+  cell.model = model.label();
   cell.model_path = model.path();
   cell.model_sha256 = model.sha256();
   cell.position_encoding = model.metadata().position_encoding;
   cell.train_length = model.metadata().train_length;
+  cell.dtype = to_string(model.compute().dtype);
+  cell.device = model.compute().device;
   cell.corpus = corpus.name;
   cell.corpus_path = corpus.cache->path();
   cell.corpus_sha256 = corpus.sha256;
@@ -116,6 +118,7 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
     return cell;
   }
   reset_peak_rss();
+  reset_peak_device_memory(model.compute());
   const auto start = std::chrono::steady_clock::now();
   EvalOptions options;
   options.batch_tokens = spec.batch_tokens;
@@ -134,6 +137,7 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
   const double tokens = static_cast<double>(plan.windows.size()) * static_cast<double>(job.length);
   cell.tokens_per_second = cell.seconds > 0 ? tokens / cell.seconds : 0;
   cell.peak_rss_mib = peak_rss_mib();
+  cell.peak_device_mib = peak_device_memory_mib(model.compute());
   return cell;
 }
 
@@ -145,14 +149,16 @@ RunInfo run_info(const SweepSpec& spec, const std::vector<std::unique_ptr<Model>
   info.started_at = started;
   info.shard = spec.shard;
   info.effective_config = spec.effective_config;
-  info.settings_json = nlohmann::json{
-      {"protocols", spec.protocols},
-      {"lengths", spec.lengths},
-      {"stride", spec.stride},
-      {"tail_tokens", spec.tail_tokens},
-      {"max_tokens", spec.max_tokens},
-      {"batch_tokens", spec.batch_tokens},
-      {"seed", spec.seed}}.dump();
+  info.settings_json = nlohmann::json{{"protocols", spec.protocols},
+                                      {"lengths", spec.lengths},
+                                      {"stride", spec.stride},
+                                      {"tail_tokens", spec.tail_tokens},
+                                      {"max_tokens", spec.max_tokens},
+                                      {"batch_tokens", spec.batch_tokens},
+                                      {"seed", spec.seed},
+                                      {"device", spec.compute.device},
+                                      {"dtype", to_string(spec.compute.dtype)}}
+                           .dump();
   for (const auto& m : models) info.models.push_back(m.get());
   nlohmann::json described = nlohmann::json::array();
   for (const auto& c : corpora) {
@@ -182,7 +188,7 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
   const std::string started = now_iso8601();
   std::vector<std::unique_ptr<Model>> models;
   for (const auto& path : spec.models) {
-    models.push_back(std::make_unique<Model>(path));
+    models.push_back(std::make_unique<Model>(path, spec.compute));
     models.back()->check_forward(16);
   }
   std::vector<LoadedCorpus> corpora;
@@ -203,11 +209,15 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
       for (const ProtocolSpec& p : protocol_specs(spec)) {
         for (int64_t length : spec.lengths) {
           Job job{m, c, p, length, ""};
-          job.key =
-              cell_key({models[m]->sha256(), corpora[c].sha256, to_string(p.protocol),
-                        std::to_string(effective_stride(p, length)), std::to_string(p.tail_tokens),
-                        std::to_string(p.segment_length), std::to_string(length),
-                        std::to_string(spec.max_tokens), std::to_string(spec.seed)});
+          std::vector<std::string> parts{
+              models[m]->sha256(),           corpora[c].sha256,
+              to_string(p.protocol),         std::to_string(effective_stride(p, length)),
+              std::to_string(p.tail_tokens), std::to_string(p.segment_length),
+              std::to_string(length),        std::to_string(spec.max_tokens),
+              std::to_string(spec.seed)};
+          // float32 keys predate --dtype and stay as they were (resume, baselines).
+          if (spec.compute.dtype != Dtype::kFloat32) parts.push_back(to_string(spec.compute.dtype));
+          job.key = cell_key(parts);
           plan.push_back(job);
         }
       }
@@ -219,7 +229,7 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
     const Job& job = plan[i];
     const double corpus_tokens = static_cast<double>(corpora[job.corpus].cache->token_count());
     const std::string label =
-        fmt::format("{} {} {} T={}", models[job.model]->metadata().name, corpora[job.corpus].name,
+        fmt::format("{} {} {} T={}", models[job.model]->label(), corpora[job.corpus].name,
                     to_string(job.protocol.protocol), job.length);
     planned.push_back(
         {job.key, label,

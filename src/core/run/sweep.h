@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/compute.h"
 #include "core/perplexity/sweep_cell.h"
 #include "core/run/cell_plan.h"
 
@@ -26,6 +27,7 @@ struct SweepSpec {
   ShardSpec shard;
   bool quiet = false;
   int threads = 1;               // resolved thread count (recorded in run.json)
+  ComputeSpec compute;           // --device (resolved) and --dtype
   std::string effective_config;  // the options as given, for run.json
 };
 

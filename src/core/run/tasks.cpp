@@ -183,11 +183,13 @@ EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& j
   EvaluatedCell out;
   TaskCell& cell = out.cell;
   cell.key = job.key;
-  cell.model = model.metadata().name;
+  cell.model = model.label();
   cell.model_path = model.path();
   cell.model_sha256 = model.sha256();
   cell.position_encoding = model.metadata().position_encoding;
   cell.train_length = model.metadata().train_length;
+  cell.dtype = to_string(model.compute().dtype);
+  cell.device = model.compute().device;
   cell.task = task.name();
   cell.task_fingerprint = task.fingerprint();
   cell.length = job.length;
@@ -205,6 +207,7 @@ EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& j
     return out;
   }
   reset_peak_rss();
+  reset_peak_device_memory(model.compute());
   const auto start = std::chrono::steady_clock::now();
   double forwarded = 0;
   bool supported = true;
@@ -221,6 +224,7 @@ EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& j
   cell.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   cell.tokens_per_second = cell.seconds > 0 ? forwarded / cell.seconds : 0;
   cell.peak_rss_mib = peak_rss_mib();
+  cell.peak_device_mib = peak_device_memory_mib(model.compute());
   return out;
 }
 
@@ -241,6 +245,8 @@ RunInfo run_info(const TasksSpec& spec, const std::vector<std::unique_ptr<Model>
       {"decode_tokens", spec.decode_tokens},
       {"decode_max_length", spec.decode_max_length},
       {"seed", spec.seed},
+      {"device", spec.compute.device},
+      {"dtype", to_string(spec.compute.dtype)},
       {"log_samples",
        spec.log_samples}}.dump();
   for (const auto& m : models) info.models.push_back(m.get());
@@ -274,7 +280,7 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
   const std::string started = now_iso8601();
   std::vector<std::unique_ptr<Model>> models;
   for (const auto& path : spec.models) {
-    models.push_back(std::make_unique<Model>(path));
+    models.push_back(std::make_unique<Model>(path, spec.compute));
     models.back()->check_forward(16);
     check_pairing(*models.back(), tokenizer);
   }
@@ -290,12 +296,21 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
         for (double depth : depths) {
           const int64_t decode = length <= spec.decode_max_length ? spec.decode_tokens : 0;
           Job job{m, t, length, depth, decode, ""};
-          job.key = cell_key({models[m]->sha256(), "tasks", tasks[t]->name(),
-                              tasks[t]->fingerprint(), std::to_string(length), depth_label(depth),
-                              std::to_string(spec.samples), std::to_string(spec.max_tokens),
-                              std::to_string(decode), std::to_string(spec.seed)});
+          std::vector<std::string> parts{models[m]->sha256(),
+                                         "tasks",
+                                         tasks[t]->name(),
+                                         tasks[t]->fingerprint(),
+                                         std::to_string(length),
+                                         depth_label(depth),
+                                         std::to_string(spec.samples),
+                                         std::to_string(spec.max_tokens),
+                                         std::to_string(decode),
+                                         std::to_string(spec.seed)};
+          // float32 keys predate --dtype and stay as they were (resume, baselines).
+          if (spec.compute.dtype != Dtype::kFloat32) parts.push_back(to_string(spec.compute.dtype));
+          job.key = cell_key(parts);
           const std::string label =
-              fmt::format("{} {} T={}{}", models[m]->metadata().name, tasks[t]->name(), length,
+              fmt::format("{} {} T={}{}", models[m]->label(), tasks[t]->name(), length,
                           std::isfinite(depth) ? fmt::format(" depth={:g}%", depth) : "");
           const double samples = static_cast<double>(
               spec.max_tokens > 0

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/compute.h"
 #include "core/run/cell_plan.h"
 #include "core/tasks/task_cell.h"
 #include "core/tasks/task_sample.h"
@@ -35,6 +36,7 @@ struct TasksSpec {
   ShardSpec shard;
   bool quiet = false;
   int threads = 1;               // resolved thread count (recorded in run.json)
+  ComputeSpec compute;           // --device (resolved) and --dtype
   std::string effective_config;  // the options as given, for run.json
 };
 

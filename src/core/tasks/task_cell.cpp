@@ -146,6 +146,9 @@ std::string task_cell_to_json(const TaskCell& c) {
       {"seconds", c.seconds},
       {"tokens_per_second", c.tokens_per_second},
       {"peak_rss_mib", c.peak_rss_mib},
+      {"dtype", c.dtype},
+      {"device", c.device},
+      {"peak_device_mib", c.peak_device_mib},
       {"samples", samples},
   };
   return j.dump(1) + "\n";
@@ -178,6 +181,10 @@ TaskCell task_cell_from_json(const std::string& text, const std::string& source)
     c.seconds = j.at("seconds").get<double>();
     c.tokens_per_second = j.at("tokens_per_second").get<double>();
     c.peak_rss_mib = j.at("peak_rss_mib").get<double>();
+    // Records written before --dtype/--device existed ran float32 on the CPU.
+    c.dtype = j.value("dtype", std::string("float32"));
+    c.device = j.value("device", std::string("cpu"));
+    c.peak_device_mib = j.value("peak_device_mib", 0.0);
     for (const auto& sample : j.at("samples")) c.samples.push_back(sample_from_json(sample));
   } catch (const json::exception& e) {
     throw_bad_input(source, std::string("malformed cell record: ") + e.what(),
@@ -224,12 +231,14 @@ std::string render_tasks_csv(const std::vector<TaskCell>& cells) {
 
 std::string render_tasks_perf_csv(const std::vector<TaskCell>& cells) {
   std::string out =
-      "model,task,length,depth,status,n,seconds,tokens_per_second,peak_rss_mib,cell_key\n";
+      "model,task,length,depth,status,n,seconds,tokens_per_second,peak_rss_mib,device,dtype,"
+      "peak_device_mib,cell_key\n";
   for (const auto& c : cells) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model), csv_text(c.task),
-                       c.length, depth_text(c), to_string(c.status), c.summary.n,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model),
+                       csv_text(c.task), c.length, depth_text(c), to_string(c.status), c.summary.n,
                        csv_number(c.seconds, 3), csv_number(c.tokens_per_second, 1),
-                       csv_number(c.peak_rss_mib, 1), c.key);
+                       csv_number(c.peak_rss_mib, 1), c.device, c.dtype,
+                       csv_number(c.peak_device_mib, 1), c.key);
   }
   return out;
 }

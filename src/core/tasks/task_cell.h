@@ -22,6 +22,8 @@ struct TaskCell {
   std::string model_sha256;
   std::string position_encoding;
   int64_t train_length = 0;
+  std::string dtype = "float32";  // --dtype the model ran in
+  std::string device = "cpu";     // --device, resolved (perf only: results agree across devices)
   std::string task;
   std::string task_fingerprint;
   int64_t length = 0;
@@ -38,6 +40,7 @@ struct TaskCell {
   double seconds = 0;
   double tokens_per_second = 0;
   double peak_rss_mib = 0;
+  double peak_device_mib = 0;  // caching allocator's peak on a GPU; 0 on CPU
 
   bool has_depth() const;
 };
