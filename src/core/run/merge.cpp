@@ -1,0 +1,76 @@
+#include "core/run/merge.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/run/run_directory.h"
+#include "core/run/sweep.h"
+#include "core/run/tasks.h"
+#include "core/util/atomic_file.h"
+#include "core/util/error.h"
+
+namespace lengen {
+
+namespace {
+
+bool is_task_record(const std::string& record) {
+  try {
+    return nlohmann::json::parse(record).value("kind", "") == "tasks";
+  } catch (const nlohmann::json::exception&) {
+    return false;  // the sweep parser below reports the malformed record
+  }
+}
+
+// Parses `record` as the kind it says it is, into `outcome` (validation).
+void collect(const std::string& record, const std::string& source, MergeOutcome& outcome) {
+  if (is_task_record(record)) {
+    outcome.task_cells.push_back(task_cell_from_json(record, source));
+  } else {
+    outcome.sweep_cells.push_back(cell_from_json(record, source));
+  }
+}
+
+// Copies the side file of cell `key` (per-sample logs) when the shard has one.
+void copy_side_file(const RunDirectory& shard, const RunDirectory& out, const std::string& key) {
+  const std::string relative = "samples/" + key + ".jsonl";
+  if (!std::filesystem::exists(shard.file(relative))) return;
+  std::filesystem::create_directories(out.file("samples"));
+  out.write(relative, read_text_file(shard.file(relative)));
+}
+
+}  // namespace
+
+MergeOutcome merge_runs(const std::vector<std::string>& inputs, const std::string& out_path) {
+  for (const auto& input : inputs) {
+    if (!std::filesystem::is_directory(input + "/cells")) {
+      throw_bad_input(input, "not a run directory (no cells/)",
+                      "pass directories written by `lengen sweep` or `lengen tasks`");
+    }
+  }
+  RunDirectory out(out_path);
+  MergeOutcome outcome;
+  for (const auto& input : inputs) {
+    RunDirectory shard(input);
+    for (const auto& key : shard.cell_keys()) {
+      if (out.has_cell(key)) continue;
+      const std::string record = shard.read_cell(key);
+      MergeOutcome scratch;
+      collect(record, shard.file("cells/" + key + ".json"), scratch);  // validate before copying
+      copy_side_file(shard, out, key);
+      out.write_cell(key, record);
+      ++outcome.copied;
+    }
+    if (std::filesystem::exists(shard.file("run.json")) &&
+        !std::filesystem::exists(out.file("run.json"))) {
+      out.write("run.json", read_text_file(shard.file("run.json")));
+    }
+  }
+  for (const auto& key : out.cell_keys()) {
+    collect(out.read_cell(key), out.file("cells/" + key + ".json"), outcome);
+  }
+  if (!outcome.sweep_cells.empty()) write_sweep_tables(out.path(), outcome.sweep_cells);
+  if (!outcome.task_cells.empty()) write_tasks_tables(out.path(), outcome.task_cells);
+  return outcome;
+}
+
+}  // namespace lengen
