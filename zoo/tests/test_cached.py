@@ -2,6 +2,9 @@
 broadcast over continuations) gives the full forward's logits for every encoding."""
 from typing import List
 
+import glob
+import os
+
 import pytest
 import torch
 from torch import Tensor
@@ -87,3 +90,28 @@ def test_cached_path_follows_a_bfloat16_cast(enc):
         cached = cached_logits(m, x, [0, 100, 101, 140])
     assert full.dtype == torch.bfloat16 and cached.dtype == torch.bfloat16
     assert (full.float() - cached.float()).abs().max().item() <= 0.1
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(ROOT, "zoo", "models", "*.pt"))))
+def test_zoo_archives_cached_equals_full(path):
+    """The shipped zoo (blocks of 512): prefill across a block boundary, then steps."""
+    m = torch.jit.load(path).float().eval()
+    T = 1100
+    m.set_eval_length(T)
+    x = torch.randint(0, 4096, (1, T), generator=torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        full = m(x)
+        cached = cached_logits_any(m, x, [0, 600, 1023, 1024, 1025, 1030, T])
+    assert (full - cached).abs().max().item() <= 1e-4
+
+
+def cached_logits_any(m, x: Tensor, cuts: List[int]) -> Tensor:
+    past: List[Tensor] = []
+    outs = []
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        logits, past = m.forward_cached(x[:, a:b], past, a)
+        outs.append(logits)
+    return torch.cat(outs, dim=1)
