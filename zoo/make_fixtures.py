@@ -208,6 +208,14 @@ class WrongSig(nn.Module):
         return torch.zeros(x.size(0), x.size(1), self.vocab, dtype=torch.float32) + y.sum()
 
 
+class WrongCachedSig(Uniform):
+    """forward is fine, forward_cached lacks the past argument."""
+
+    @torch.jit.export
+    def forward_cached(self, tokens: Tensor, start: int) -> Tuple[Tensor, List[Tensor]]:
+        return self.forward(tokens), [tokens]
+
+
 def save_plain(module: nn.Module, path: str, meta) -> int:
     sm = torch.jit.script(module.eval())
     extra = {"lengen.json": json.dumps(meta, indent=1, sort_keys=True)} if meta is not None else {}
@@ -282,6 +290,7 @@ Files marked fp16 store their parameters in float16: load, then `.to(torch::kFlo
 | bad_shape_2d.pt | returns [B,T] | rejected with a clear error |
 | small_vocab.pt | real LM with vocab 100 (< tokenizer's 4096), metadata vocab_size 100 | rejected (vocab smaller than tokenizer) |
 | wrong_sig.pt | forward(self, x, y) | rejected with a clear error |
+| wrong_cached_sig.pt | uniform forward, forward_cached(self, tokens, start) without the past | rejected with a clear error |
 | no_meta.pt | valid uniform model, no lengen.json | rejected or defaults, clearly reported |
 | half_params.pt | real LM (vocab 4096, d=8, NoPE), params in float16; forward fails before `.float()`, works after | works after upcast |
 | fails_above_64.pt | tiny ALiBi LM that raises for T > 64 | lengths <= 64 succeed, longer cells fail, other cells still done |
@@ -349,6 +358,8 @@ def main() -> None:
     sizes["dict_out"] = save_plain(DictOut(), os.path.join(out, "dict_out.pt"), base_meta("dict_out"))
     sizes["bad_shape"] = save_plain(WrongV(), os.path.join(out, "bad_shape.pt"), base_meta("bad_shape"))
     sizes["bad_shape_2d"] = save_plain(TwoD(), os.path.join(out, "bad_shape_2d.pt"), base_meta("bad_shape_2d"))
+    sizes["wrong_cached_sig"] = save_plain(WrongCachedSig(), os.path.join(
+        out, "wrong_cached_sig.pt"), base_meta("wrong_cached_sig"))
     sizes["wrong_sig"] = save_plain(WrongSig(), os.path.join(out, "wrong_sig.pt"), base_meta("wrong_sig"))
     sizes["no_meta"] = save_plain(Uniform(), os.path.join(out, "no_meta.pt"), None)
     sizes.pop("_seed")

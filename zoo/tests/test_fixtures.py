@@ -10,7 +10,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 FIX = os.path.join(ROOT, "tests", "fixtures", "models")
 MODELS = ["tiny_alibi", "tiny_rope", "tiny_fire", "uniform", "tuple_out", "dict_out",
           "bad_shape", "bad_shape_2d", "small_vocab", "wrong_sig", "no_meta", "half_params",
-          "fails_above_64", "induction_copy", "forgetful_cache"]
+          "fails_above_64", "induction_copy", "forgetful_cache", "wrong_cached_sig"]
 
 
 def load(name):
