@@ -89,6 +89,9 @@ def script_and_save(model: LM, path: str, meta: Optional[dict], half: bool = Tru
     """Script `model` (eval, no grad), optionally store params in fp16, save with
     lengen.json.  Verifies the archive: load -> .float() -> forward.  Returns bytes."""
     model = model.eval()
+    for m in model.modules():
+        if hasattr(m, "clear_tables"):
+            m.clear_tables()  # FIRE's eval tables are rebuilt after loading, never stored
     for p in model.parameters():
         p.requires_grad_(False)
     if half:

@@ -325,6 +325,8 @@ class Fire(NoPE):
     """
     shared: bool
     table_tol: float
+    table_cache: List[Tensor]
+    table_T: int
 
     def __init__(self, n_layers: int, n_heads: int, d_model: int, train_length: int,
                  shared: bool = False, hidden: int = 32, L_init: float = 128.0,
@@ -346,6 +348,12 @@ class Fire(NoPE):
         self.b2 = nn.Parameter((torch.rand(n_sets, n_heads, generator=g) * 2 - 1) * bound)
         self.c = nn.Parameter(torch.full((n_sets,), float(c_init)))
         self.L_mult = nn.Parameter(torch.ones(n_sets))
+        # eval tables of the last prepare(), reused while the parameters, device and
+        # covered length allow: a cached decode calls prepare once per token, and the
+        # grid table costs ~0.1 s to build (see prepare)
+        self.table_cache: List[Tensor] = []
+        self.table_key = torch.zeros(0)
+        self.table_T = 0
 
     def set_index(self, layer: int) -> int:
         if self.shared:
@@ -403,9 +411,37 @@ class Fire(NoPE):
         slopes = torch.matmul(active, (W2 * W1.unsqueeze(0)).t())  # [M, H]
         return float(slopes.abs().max())
 
+    def param_key(self) -> Tensor:
+        """Every parameter the tables depend on, flattened (float32, [P], P ~ 400)."""
+        return torch.cat([self.W1.detach().float().flatten(), self.b1.detach().float().flatten(),
+                          self.W2.detach().float().flatten(), self.b2.detach().float().flatten(),
+                          self.c.detach().float(), self.L_mult.detach().float()])
+
+    @torch.jit.export
+    def clear_tables(self) -> None:
+        self.table_cache = []
+        self.table_key = torch.zeros(0)
+        self.table_T = 0
+
     def prepare(self, T: int, device: torch.device) -> List[Tensor]:
         if self.training:
             return []
+        key = self.param_key()
+        if (len(self.table_cache) > 0 and self.table_T >= T
+                and self.table_cache[0].device == device
+                and self.table_key.device == key.device and torch.equal(self.table_key, key)):
+            return self.table_cache
+        # the distance tables cover T rounded up to 4096, so that decoding step by step
+        # rebuilds them once per 4096 positions; a longer table gives the same bias
+        # (rows read distances < qe only)
+        T_tab = ((T + 4095) // 4096) * 4096
+        out = self.build_tables(T_tab, device)
+        self.table_cache = out
+        self.table_key = key
+        self.table_T = T_tab
+        return out
+
+    def build_tables(self, T: int, device: torch.device) -> List[Tensor]:
         out: List[Tensor] = []
         for s in range(self.n_sets):
             W1, b1, W2, b2, c, L = self.params_for(s)

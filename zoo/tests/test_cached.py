@@ -115,3 +115,19 @@ def cached_logits_any(m, x: Tensor, cuts: List[int]) -> Tensor:
         logits, past = m.forward_cached(x[:, a:b], past, a)
         outs.append(logits)
     return torch.cat(outs, dim=1)
+
+
+def test_fire_tables_follow_parameter_changes():
+    """FIRE reuses its eval tables across calls; changed parameters rebuild them."""
+    m = torch.jit.script(model("fire"))
+    x = torch.randint(0, 4096, (1, 200), generator=torch.Generator().manual_seed(6))
+    with torch.no_grad():
+        before = m(x)
+        m.pos.c.mul_(2.0)
+        m.pos.W2.mul_(3.0)
+        after = m(x)
+        fresh = build_model("fire", **SMALL).eval()
+        fresh.load_state_dict(m.state_dict())
+        fresh.set_eval_length(T_TOTAL)
+        assert (after - fresh(x)).abs().max().item() <= 1e-5
+    assert (after - before).abs().max().item() > 1e-3

@@ -173,12 +173,10 @@ struct ModelCache::Impl {
   int64_t length = 0;
   std::vector<double> next_log_probs;  // [V]
   int64_t next_greedy = 0;
-  bool low_precision = false;
 
   // From the logits [1, n, V] of the call that brought the cache to `length`.
   void set_last(const at::Tensor& logits) {
     const at::Tensor last = logits[0][logits.size(1) - 1];  // [V]
-    low_precision = last.element_size() <= 2;
     next_greedy = last.argmax().item<int64_t>();
     const at::Tensor row = last.to(torch::kFloat64).log_softmax(0).contiguous();
     next_log_probs.assign(row.data_ptr<double>(), row.data_ptr<double>() + row.numel());
@@ -192,7 +190,6 @@ ModelCache& ModelCache::operator=(ModelCache&&) noexcept = default;
 int64_t ModelCache::length() const { return impl_->length; }
 const std::vector<double>& ModelCache::next_log_probs() const { return impl_->next_log_probs; }
 int64_t ModelCache::next_greedy() const { return impl_->next_greedy; }
-bool ModelCache::low_precision() const { return impl_->low_precision; }
 
 namespace {
 // forward_cached(self, tokens: Tensor, past: List[Tensor], start: int).
@@ -387,6 +384,13 @@ int64_t Model::greedy_next_token(const std::vector<int64_t>& tokens) {
 
 bool Model::has_cached_forward() const {
   return impl_->module.find_method("forward_cached").has_value();
+}
+
+bool Model::low_precision() const {
+  for (const auto& parameter : impl_->module.parameters()) {
+    return parameter.is_floating_point() && parameter.element_size() <= 2;
+  }
+  return false;
 }
 
 ModelCache Model::prefill(const std::vector<int64_t>& tokens) {

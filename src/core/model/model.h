@@ -60,8 +60,6 @@ class ModelCache {
   const std::vector<double>& next_log_probs() const;
   // The token greedy decoding emits next: the argmax of the last logits (lowest id on ties).
   int64_t next_greedy() const;
-  // True when the logits are 16-bit floats (the agreement tolerance widens).
-  bool low_precision() const;
 
  private:
   friend class Model;
@@ -119,6 +117,9 @@ class Model {
   // The cached contract (README.md, "Model contract"). Checked at load: a
   // forward_cached with another signature is a contract breach.
   bool has_cached_forward() const;
+  // True when the module computes in a 16-bit float type (cached and full
+  // forwards then agree less closely).
+  bool low_precision() const;
 
   // Runs forward_cached over one sequence from position 0. Throws like
   // next_token_nll, and lengen::Error (bad input) when the model lacks the method.

@@ -146,6 +146,8 @@ std::string task_cell_to_json(const TaskCell& c) {
       {"seconds", c.seconds},
       {"tokens_per_second", c.tokens_per_second},
       {"peak_rss_mib", c.peak_rss_mib},
+      {"forward_path", c.forward_path},
+      {"cache_check_difference", number(c.cache_check_difference)},
       {"samples", samples},
   };
   return j.dump(1) + "\n";
@@ -178,6 +180,8 @@ TaskCell task_cell_from_json(const std::string& text, const std::string& source)
     c.seconds = j.at("seconds").get<double>();
     c.tokens_per_second = j.at("tokens_per_second").get<double>();
     c.peak_rss_mib = j.at("peak_rss_mib").get<double>();
+    c.forward_path = j.value("forward_path", "");
+    c.cache_check_difference = number_of(j.value("cache_check_difference", json(nullptr)));
     for (const auto& sample : j.at("samples")) c.samples.push_back(sample_from_json(sample));
   } catch (const json::exception& e) {
     throw_bad_input(source, std::string("malformed cell record: ") + e.what(),
@@ -224,12 +228,16 @@ std::string render_tasks_csv(const std::vector<TaskCell>& cells) {
 
 std::string render_tasks_perf_csv(const std::vector<TaskCell>& cells) {
   std::string out =
-      "model,task,length,depth,status,n,seconds,tokens_per_second,peak_rss_mib,cell_key\n";
+      "model,task,length,depth,status,n,seconds,tokens_per_second,peak_rss_mib,forward_path,"
+      "cache_check_difference,cell_key\n";
   for (const auto& c : cells) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model), csv_text(c.task),
-                       c.length, depth_text(c), to_string(c.status), c.summary.n,
-                       csv_number(c.seconds, 3), csv_number(c.tokens_per_second, 1),
-                       csv_number(c.peak_rss_mib, 1), c.key);
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model), csv_text(c.task), c.length,
+        depth_text(c), to_string(c.status), c.summary.n, csv_number(c.seconds, 3),
+        csv_number(c.tokens_per_second, 1), csv_number(c.peak_rss_mib, 1), c.forward_path,
+        std::isfinite(c.cache_check_difference) ? fmt::format("{:.3g}", c.cache_check_difference)
+                                                : "",
+        c.key);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,12 @@ struct TaskCell {
   double seconds = 0;
   double tokens_per_second = 0;
   double peak_rss_mib = 0;
+  // How the cell was scored: "cached" (forward_cached: one prefill per sample)
+  // or "full" (forward only); "" in records older than the cached contract.
+  std::string forward_path;
+  // Cached path: |gold log-prob cached - full| on the first sample (the
+  // agreement check); NaN when not checked.
+  double cache_check_difference = std::numeric_limits<double>::quiet_NaN();
 
   bool has_depth() const;
 };
