@@ -141,3 +141,84 @@ TEST_CASE("a failing forward is a ModelRunError and not a crash", "[model][error
     CHECK_THAT(e.message(), Catch::Contains("T=65"));
   }
 }
+
+namespace {
+// -log p of tokens[t + 1] after tokens[0..t] from the plain forward, t = 0 .. T-2.
+std::vector<double> full_nll(Model& model, const std::vector<int64_t>& tokens) {
+  std::vector<double> nll;
+  model.next_token_nll(tokens, 1, static_cast<int64_t>(tokens.size()), nll);
+  return nll;
+}
+}  // namespace
+
+TEST_CASE("cached forward equals the plain forward for every zoo encoding", "[model][cache]") {
+  set_compute_threads(1);
+  // 1100 tokens with blocks of 512: the prefill crosses one block boundary, the
+  // single steps cross the next (1024), the batched continuation covers the rest.
+  const std::vector<int64_t> tokens = ramp(1100, 4096);
+  for (const auto& entry :
+       std::filesystem::directory_iterator(testing::source_path("zoo/models"))) {
+    if (entry.path().extension() != ".pt") continue;
+    Model model(entry.path().string());
+    INFO(model.metadata().name);
+    REQUIRE(model.has_cached_forward());
+    model.set_eval_length(1100);  // the RoPE scalings' length, as the task engine sets it
+    const std::vector<double> expected = full_nll(model, tokens);
+    double worst = 0;
+    ModelCache cache = model.prefill(std::vector<int64_t>(tokens.begin(), tokens.begin() + 1020));
+    for (size_t t = 1020; t < 1030; ++t) {
+      CHECK(cache.length() == static_cast<int64_t>(t));
+      worst = std::max(worst, std::abs(-cache.next_log_probs()[tokens[t]] - expected[t - 1]));
+      model.extend(cache, {tokens[t]});
+    }
+    const std::vector<int64_t> rest(tokens.begin() + 1030, tokens.end());
+    std::vector<double> log_probs;
+    std::vector<uint8_t> greedy;
+    model.continuation_scores_cached(cache, rest, 1, static_cast<int64_t>(rest.size()), log_probs,
+                                     greedy);
+    for (size_t j = 0; j < rest.size(); ++j) {
+      worst = std::max(worst, std::abs(-log_probs[j] - expected[1029 + j]));
+    }
+    CHECK(worst <= 1e-4);
+  }
+}
+
+TEST_CASE("continuations from one prefill equal the plain continuation scores", "[model][cache]") {
+  Model model(testing::fixture_model("tiny_fire.pt"));
+  set_compute_threads(1);
+  // Prompt of 150 > train_length 64 and > blocks of 32; three rows, right-padded.
+  const std::vector<int64_t> prompt = ramp(150, 4096);
+  const std::vector<std::vector<int64_t>> rows = {{5, 6, 7, 8}, {900, 901, 0, 0}, {42, 0, 0, 0}};
+  std::vector<int64_t> flat;
+  std::vector<int64_t> joined;
+  for (const auto& row : rows) {
+    flat.insert(flat.end(), row.begin(), row.end());
+    joined.insert(joined.end(), prompt.begin(), prompt.end());
+    joined.insert(joined.end(), row.begin(), row.end());
+  }
+  std::vector<double> full_lp, cached_lp;
+  std::vector<uint8_t> full_greedy, cached_greedy;
+  model.continuation_scores(joined, 3, 154, /*from=*/149, full_lp, full_greedy);
+  const ModelCache prefix = model.prefill(prompt);
+  model.continuation_scores_cached(prefix, flat, 3, 4, cached_lp, cached_greedy);
+  REQUIRE(cached_lp.size() == full_lp.size());
+  for (size_t i = 0; i < full_lp.size(); ++i) CHECK(std::abs(cached_lp[i] - full_lp[i]) <= 1e-4);
+  CHECK(cached_greedy == full_greedy);
+  // The prefix is unchanged by scoring rows after it, and greedy's next token is its argmax.
+  CHECK(prefix.length() == 150);
+  CHECK(prefix.next_greedy() == model.greedy_next_token(prompt));
+}
+
+TEST_CASE("a model without forward_cached keeps the plain path; a malformed one is refused",
+          "[model][cache]") {
+  Model plain(testing::fixture_model("task_copy.pt"));
+  CHECK_FALSE(plain.has_cached_forward());
+  try {
+    plain.prefill({1, 2, 3});
+    FAIL("prefill without forward_cached");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::kBadInput);
+  }
+  require_bad_model(testing::fixture_model("wrong_cached_sig.pt"), "forward_cached has signature",
+                    false);
+}

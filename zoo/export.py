@@ -1,6 +1,7 @@
 """Export trained zoo checkpoints as TorchScript archives with lengen.json metadata.
 
   /usr/bin/python3 -m zoo.export --encoding rope-yarn [--runs zoo/runs] [--out zoo/models]
+  /usr/bin/python3 -m zoo.export --from-archives   # re-export zoo/models/*.pt in place
 
 rope, rope-pi, rope-ntk and rope-yarn are exported from the one `rope` checkpoint.
 Parameters are stored as float16 (archive <= 2 MB); the harness upcasts with
@@ -9,6 +10,7 @@ upcast module runs entirely in float32.  All parameters have requires_grad=False
 a forward never builds an autograd graph.
 """
 import argparse
+import glob
 import io
 import json
 import os
@@ -87,6 +89,9 @@ def script_and_save(model: LM, path: str, meta: Optional[dict], half: bool = Tru
     """Script `model` (eval, no grad), optionally store params in fp16, save with
     lengen.json.  Verifies the archive: load -> .float() -> forward.  Returns bytes."""
     model = model.eval()
+    for m in model.modules():
+        if hasattr(m, "clear_tables"):
+            m.clear_tables()  # FIRE's eval tables are rebuilt after loading, never stored
     for p in model.parameters():
         p.requires_grad_(False)
     if half:
@@ -129,12 +134,66 @@ def export(name: str, runs: str = "zoo/runs", out: str = "zoo/models") -> str:
     return path
 
 
+def rebuild_from_archive(path: str):
+    """The LM of an exported archive (fp16 state dict + lengen.json), rebuilt with the
+    current zoo/model.py: the same weights and settings, so new methods (forward_cached)
+    appear without retraining.  FIRE's L_base comes from the archive's L_init (the v1
+    zoo was trained with L_init = 128, the current default is the training length).
+    Returns (model in float32, eval; metadata dict; the archive loaded as float32)."""
+    files = {"lengen.json": ""}
+    old = torch.jit.load(path, _extra_files=files)
+    meta = json.loads(files["lengen.json"])
+    name = meta["name"]
+    model = build_model(name, vocab_size=meta["vocab_size"], d_model=meta["d_model"],
+                        n_layers=meta["n_layers"], n_heads=meta["n_heads"],
+                        train_length=meta["train_length"],
+                        block_size=meta["attention_block_size"])
+    if name in ("fire", "fire-s"):
+        model.pos.L_base = float(meta["position_encoding"]["L_init"])
+    state = {k: v.float() for k, v in old.state_dict().items()}
+    model.load_state_dict(state, strict=True)
+    return model.float().eval(), meta, old.float().eval()
+
+
+def reexport_archive(path: str, out: str, lengths=(64, 700, 1500)) -> float:
+    """Re-exports `path` to `out` and returns the largest |logit difference| between the
+    old archive and the new one (after set_eval_length) over `lengths`; refuses (and
+    keeps the old file) above 1e-4."""
+    model, meta, old = rebuild_from_archive(path)
+    meta["has_forward_cached"] = True
+    worst = 0.0
+    tmp_out = out + ".new"
+    script_and_save(model, tmp_out, meta)
+    new = torch.jit.load(tmp_out).float().eval()
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for T in lengths:
+            x = torch.randint(0, meta["vocab_size"], (1, T), generator=g)
+            old.set_eval_length(T)
+            new.set_eval_length(T)
+            worst = max(worst, float((old(x) - new(x)).abs().max()))
+    if worst > 1e-4:
+        os.remove(tmp_out)
+        raise RuntimeError(f"{path}: re-exported logits differ by {worst:.3g} > 1e-4")
+    os.replace(tmp_out, out)
+    return worst
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--encoding", action="append", help="name (repeatable); default: all trained")
     ap.add_argument("--runs", default="zoo/runs")
     ap.add_argument("--out", default="zoo/models")
+    ap.add_argument("--from-archives", action="store_true",
+                    help="re-export the archives in --out with the current model code "
+                         "(no checkpoints needed), checking their logits")
     a = ap.parse_args()
+    if a.from_archives:
+        for path in sorted(glob.glob(os.path.join(a.out, "*.pt"))):
+            worst = reexport_archive(path, path)
+            print(f"re-exported {path} ({os.path.getsize(path)} bytes), "
+                  f"max |logit difference| vs the old archive {worst:.2e}", flush=True)
+        return
     names = a.encoding or [e for e in ENCODINGS
                            if os.path.exists(os.path.join(a.runs, base_encoding(e), "checkpoint.pt"))]
     for n in names:

@@ -12,7 +12,7 @@ import glob
 import json
 import os
 import sys
-from typing import Dict, Tuple
+from typing import Dict, List, Tuple
 
 import torch
 import torch.nn as nn
@@ -40,7 +40,9 @@ def base_meta(name: str, vocab: int = V, pe: str = "none") -> dict:
 
 # ----------------------------------------------------------------------- odd modules
 class Uniform(nn.Module):
-    """All-zero logits: every token has probability 1/V, so PPL == V exactly."""
+    """All-zero logits: every token has probability 1/V, so PPL == V exactly.  Has the
+    cached contract too (its past is empty: nothing depends on history), so the task
+    tests pin chance level on the cached path."""
 
     def __init__(self, vocab: int = V):
         super().__init__()
@@ -48,6 +50,114 @@ class Uniform(nn.Module):
 
     def forward(self, tokens: Tensor) -> Tensor:
         return torch.zeros(tokens.size(0), tokens.size(1), self.vocab, dtype=torch.float32)
+
+    @torch.jit.export
+    def forward_cached(self, tokens: Tensor, past: List[Tensor],
+                       start: int) -> Tuple[Tensor, List[Tensor]]:
+        return self.forward(tokens), past
+
+
+class InductionCopy(nn.Module):
+    """The positive control of the task tests: an induction head written by hand.  At
+    each position i it finds the earlier position j < i whose preceding tokens match the
+    longest suffix ending at i (up to max_match tokens; ties go to the latest j) and puts
+    logit copy_logit on the token that followed j (j + 1 <= i), 0 elsewhere (uniform when
+    the current token never occurred before).  The question of passkey / niah ends in the
+    needle's lead-in ("The pass key is", "... numbers for {key} is:"), so the model emits
+    the planted answer: it cannot fail a retrieval the task path lets it see.
+
+    Sparse: per block of query rows only the pairs (i, j) with tokens[i] == tokens[j] are
+    kept (nonzero of one [B, n, i] comparison) and extended backwards, so an 8k prompt
+    costs well under a second.  forward_cached keeps the token history as its past."""
+
+    def __init__(self, vocab: int = V, max_match: int = 16, copy_logit: float = 20.0,
+                 block: int = 512):
+        super().__init__()
+        self.vocab = vocab
+        self.max_match = max_match
+        self.copy_logit = copy_logit
+        self.block = block
+
+    def copy_targets(self, hist: Tensor, start: int) -> Tensor:
+        """hist [B, T] ids; for the rows i in [start, T): the token to copy, -1 if none."""
+        B = hist.size(0)
+        T = hist.size(1)
+        outs: List[Tensor] = []
+        for qs in range(start, T, self.block):
+            qe = min(qs + self.block, T)
+            n = qe - qs
+            # [B, n, qe] same token, earlier position (j < i)
+            earlier = torch.ones(n, qe, dtype=torch.bool).tril(qs - 1).unsqueeze(0)
+            eq = (hist[:, qs:qe].unsqueeze(2) == hist[:, :qe].unsqueeze(1)) & earlier
+            pairs = eq.nonzero()  # [M, 3]: (b, r, j)
+            b = pairs[:, 0]
+            i = pairs[:, 1] + qs
+            j = pairs[:, 2]
+            length = torch.ones_like(j)
+            alive = torch.ones_like(j, dtype=torch.bool)
+            for k in range(1, self.max_match):
+                ok = (j - k) >= 0
+                same = hist[b, (i - k).clamp(min=0)] == hist[b, (j - k).clamp(min=0)]
+                alive = alive & ok & same
+                if not bool(alive.any()):
+                    break
+                length = length + alive.to(torch.int64)
+            key = length * T + j  # longest first, then the latest j
+            best = torch.full([B * n], -1, dtype=torch.int64)
+            best = best.scatter_reduce(0, b * n + (i - qs), key, "amax", include_self=True)
+            found = best >= 0
+            src = torch.remainder(best, T) + 1  # the token after j
+            row = torch.arange(B).unsqueeze(1).expand(B, n).reshape(-1)
+            follow = hist[row, src.clamp(max=T - 1)]
+            outs.append(torch.where(found, follow, torch.full_like(follow, -1)).view(B, n))
+        return torch.cat(outs, dim=1)
+
+    def logits_for(self, targets: Tensor) -> Tensor:
+        B = targets.size(0)
+        n = targets.size(1)
+        logits = torch.zeros(B, n, self.vocab, dtype=torch.float32)
+        bump = torch.where(targets >= 0, torch.full([B, n], self.copy_logit),
+                           torch.zeros(B, n))
+        logits.scatter_(2, targets.clamp(min=0).unsqueeze(2), bump.unsqueeze(2))
+        return logits
+
+    def forward(self, tokens: Tensor) -> Tensor:
+        return self.logits_for(self.copy_targets(tokens, 0))
+
+    @torch.jit.export
+    def forward_cached(self, tokens: Tensor, past: List[Tensor],
+                       start: int) -> Tuple[Tensor, List[Tensor]]:
+        B = tokens.size(0)
+        hist = tokens
+        if start > 0:
+            prev = past[0]  # [B' , start] ids; a batch-1 prompt broadcasts
+            if prev.size(0) != B:
+                prev = prev.expand(B, start)
+            hist = torch.cat([prev, tokens], dim=1)
+        return self.logits_for(self.copy_targets(hist, start)), [hist]
+
+
+class ForgetfulCache(nn.Module):
+    """A real tiny LM whose forward_cached ignores its past (a broken cache): the
+    harness must detect the disagreement on the first sample and fail the cell."""
+
+    def __init__(self, lm: LM):
+        super().__init__()
+        self.lm = lm
+        self.vocab_size = lm.vocab_size
+
+    def forward(self, tokens: Tensor) -> Tensor:
+        return self.lm(tokens)
+
+    @torch.jit.export
+    def set_eval_length(self, length: int) -> None:
+        self.lm.set_eval_length(length)
+
+    @torch.jit.export
+    def forward_cached(self, tokens: Tensor, past: List[Tensor],
+                       start: int) -> Tuple[Tensor, List[Tensor]]:
+        logits, new_past = self.lm.forward_cached(tokens, [], 0)
+        return logits, new_past
 
 
 class TupleOut(nn.Module):
@@ -96,6 +206,14 @@ class WrongSig(nn.Module):
 
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
         return torch.zeros(x.size(0), x.size(1), self.vocab, dtype=torch.float32) + y.sum()
+
+
+class WrongCachedSig(Uniform):
+    """forward is fine, forward_cached lacks the past argument."""
+
+    @torch.jit.export
+    def forward_cached(self, tokens: Tensor, start: int) -> Tuple[Tensor, List[Tensor]]:
+        return self.forward(tokens), [tokens]
 
 
 def save_plain(module: nn.Module, path: str, meta) -> int:
@@ -159,16 +277,20 @@ Files marked fp16 store their parameters in float16: load, then `.to(torch::kFlo
 
 | file | what | expected harness behaviour |
 | --- | --- | --- |
-| tiny_alibi.pt | real LM, vocab 4096, d=16, 1 layer, 2 heads, ALiBi, train_length 64, random init (seed 1), fp16 | works; reproduces golden_nll.json |
+| tiny_alibi.pt | real LM (all tiny_* LMs have forward_cached), vocab 4096, d=16, 1 layer, 2 heads, ALiBi, train_length 64, random init (seed 1), fp16 | works; reproduces golden_nll.json |
 | tiny_rope.pt | same size, RoPE with dynamic NTK scaling, has set_eval_length (changes output only for T > 64), fp16 | works |
 | tiny_fire.pt | same size, FIRE (fast eval path), fp16 | works; for speed checks |
-| uniform.pt | all-zero logits [B,T,4096] | PPL exactly 4096 |
+| uniform.pt | all-zero logits [B,T,4096]; has forward_cached | PPL exactly 4096; tasks at chance exactly |
+| induction_copy.pt | hand-written induction copier (longest earlier suffix match, copy the next token), forward and forward_cached | tasks: 100% ranking and greedy exact match at every length and depth |
+| forgetful_cache.pt | tiny ALiBi LM whose forward_cached ignores its past | task cells fail with an error naming the model |
+| task_copy.pt | dense longest-match copier without forward_cached (written by evals/make_task_fixtures.py) | tasks on the full path: 100% |
 | tuple_out.pt | returns (logits, aux[B]); logits all zero | accept first element (PPL 4096) or reject clearly |
 | dict_out.pt | returns {"logits": logits}; logits all zero | accept "logits" (PPL 4096) or reject clearly |
 | bad_shape.pt | returns [B,T,4000], metadata says vocab 4096 | rejected with a clear error |
 | bad_shape_2d.pt | returns [B,T] | rejected with a clear error |
 | small_vocab.pt | real LM with vocab 100 (< tokenizer's 4096), metadata vocab_size 100 | rejected (vocab smaller than tokenizer) |
 | wrong_sig.pt | forward(self, x, y) | rejected with a clear error |
+| wrong_cached_sig.pt | uniform forward, forward_cached(self, tokens, start) without the past | rejected with a clear error |
 | no_meta.pt | valid uniform model, no lengen.json | rejected or defaults, clearly reported |
 | half_params.pt | real LM (vocab 4096, d=8, NoPE), params in float16; forward fails before `.float()`, works after | works after upcast |
 | fails_above_64.pt | tiny ALiBi LM that raises for T > 64 | lengths <= 64 succeed, longer cells fail, other cells still done |
@@ -198,6 +320,10 @@ def main() -> None:
                             ("tiny_fire", "fire", 3)]:
         sizes["_seed"] = seed
         m = tiny_lm(enc, seed)
+        if enc == "fire":
+            # the committed tiny_fire was made when FIRE's L started at 128 (now: the
+            # training length); keep it the same model
+            m.pos.L_base = 128.0
         sizes[name] = script_and_save(m, os.path.join(out, name + ".pt"), meta_for(m, name, enc))
 
     sizes["_seed"] = 4
@@ -216,11 +342,24 @@ def main() -> None:
     meta = meta_for(m, "small_vocab", "alibi")
     sizes["small_vocab"] = script_and_save(m, os.path.join(out, "small_vocab.pt"), meta)
 
+    sizes["_seed"] = 7
+    m = tiny_lm("alibi", 7)
+    meta = meta_for(m, "forgetful_cache", "alibi")
+    meta["broken"] = "forward_cached ignores its past"
+    sizes["forgetful_cache"] = script_and_save(ForgetfulCache(m), os.path.join(
+        out, "forgetful_cache.pt"), meta)
+    meta = base_meta("induction_copy")
+    meta["description"] = "hand-written induction copier (zoo/make_fixtures.py InductionCopy)"
+    meta["train_length"] = 0
+    sizes["induction_copy"] = save_plain(InductionCopy(), os.path.join(out, "induction_copy.pt"),
+                                         meta)
     sizes["uniform"] = save_plain(Uniform(), os.path.join(out, "uniform.pt"), base_meta("uniform"))
     sizes["tuple_out"] = save_plain(TupleOut(), os.path.join(out, "tuple_out.pt"), base_meta("tuple_out"))
     sizes["dict_out"] = save_plain(DictOut(), os.path.join(out, "dict_out.pt"), base_meta("dict_out"))
     sizes["bad_shape"] = save_plain(WrongV(), os.path.join(out, "bad_shape.pt"), base_meta("bad_shape"))
     sizes["bad_shape_2d"] = save_plain(TwoD(), os.path.join(out, "bad_shape_2d.pt"), base_meta("bad_shape_2d"))
+    sizes["wrong_cached_sig"] = save_plain(WrongCachedSig(), os.path.join(
+        out, "wrong_cached_sig.pt"), base_meta("wrong_cached_sig"))
     sizes["wrong_sig"] = save_plain(WrongSig(), os.path.join(out, "wrong_sig.pt"), base_meta("wrong_sig"))
     sizes["no_meta"] = save_plain(Uniform(), os.path.join(out, "no_meta.pt"), None)
     sizes.pop("_seed")

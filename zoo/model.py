@@ -2,7 +2,8 @@
 
 Everything here is TorchScript-scriptable (torch.jit.script).  The model contract
 (see zoo/README.md) is  forward(tokens int64 [B,T]) -> logits float [B,T,V]  plus an
-optional  set_eval_length(T).
+optional  set_eval_length(T)  and the cached forward
+forward_cached(tokens [B,n], past: List[Tensor], start) -> (logits [B,n,V], new past).
 
 Position encodings (module classes below, one per family):
   nope        no position information at all (Kazemnejad et al. 2023, "The Impact of
@@ -324,6 +325,8 @@ class Fire(NoPE):
     """
     shared: bool
     table_tol: float
+    table_cache: List[Tensor]
+    table_T: int
 
     def __init__(self, n_layers: int, n_heads: int, d_model: int, train_length: int,
                  shared: bool = False, hidden: int = 32, L_init: float = 128.0,
@@ -345,6 +348,12 @@ class Fire(NoPE):
         self.b2 = nn.Parameter((torch.rand(n_sets, n_heads, generator=g) * 2 - 1) * bound)
         self.c = nn.Parameter(torch.full((n_sets,), float(c_init)))
         self.L_mult = nn.Parameter(torch.ones(n_sets))
+        # eval tables of the last prepare(), reused while the parameters, device and
+        # covered length allow: a cached decode calls prepare once per token, and the
+        # grid table costs ~0.1 s to build (see prepare)
+        self.table_cache: List[Tensor] = []
+        self.table_key = torch.zeros(0)
+        self.table_T = 0
 
     def set_index(self, layer: int) -> int:
         if self.shared:
@@ -402,9 +411,37 @@ class Fire(NoPE):
         slopes = torch.matmul(active, (W2 * W1.unsqueeze(0)).t())  # [M, H]
         return float(slopes.abs().max())
 
+    def param_key(self) -> Tensor:
+        """Every parameter the tables depend on, flattened (float32, [P], P ~ 400)."""
+        return torch.cat([self.W1.detach().float().flatten(), self.b1.detach().float().flatten(),
+                          self.W2.detach().float().flatten(), self.b2.detach().float().flatten(),
+                          self.c.detach().float(), self.L_mult.detach().float()])
+
+    @torch.jit.export
+    def clear_tables(self) -> None:
+        self.table_cache = []
+        self.table_key = torch.zeros(0)
+        self.table_T = 0
+
     def prepare(self, T: int, device: torch.device) -> List[Tensor]:
         if self.training:
             return []
+        key = self.param_key()
+        if (len(self.table_cache) > 0 and self.table_T >= T
+                and self.table_cache[0].device == device
+                and self.table_key.device == key.device and torch.equal(self.table_key, key)):
+            return self.table_cache
+        # the distance tables cover T rounded up to 4096, so that decoding step by step
+        # rebuilds them once per 4096 positions; a longer table gives the same bias
+        # (rows read distances < qe only)
+        T_tab = ((T + 4095) // 4096) * 4096
+        out = self.build_tables(T_tab, device)
+        self.table_cache = out
+        self.table_key = key
+        self.table_T = T_tab
+        return out
+
+    def build_tables(self, T: int, device: torch.device) -> List[Tensor]:
         out: List[Tensor] = []
         for s in range(self.n_sets):
             W1, b1, W2, b2, c, L = self.params_for(s)
@@ -566,24 +603,29 @@ class LM(nn.Module):
     def set_eval_length(self, length: int) -> None:
         self.pos.set_eval_length(length)
 
-    def attend(self, q: Tensor, k: Tensor, v: Tensor, layer: int, ctx: List[Tensor]) -> Tensor:
-        """Block-causal attention.  q, k, v: [B, H, T, Dh], q already scaled.
+    def attend(self, q: Tensor, k: Tensor, v: Tensor, layer: int, ctx: List[Tensor],
+               start: int = 0) -> Tensor:
+        """Block-causal attention.  q: [B, H, n, Dh], already scaled, the queries at
+        absolute positions start .. start+n-1; k, v: [B, H, T, Dh], the keys and values
+        at positions 0 .. T-1, T = start + n (a cached forward passes the past keys).
 
-        Query rows are processed in blocks [qs, qe) of block_size rows, each against the
-        keys [0, qe) only (fully masked key blocks are never touched).  Keys are held in
-        reversed order so that distance-only biases are zero-copy Hankel views (see
-        hankel_view); softmax and the value sum do not depend on key order.  Only the
-        diagonal n x n tile has masked entries."""
-        T = q.size(2)
+        Query rows are processed in blocks [qs, qe) aligned to multiples of block_size
+        (so that a prefill at start 0 is the plain forward, operation for operation),
+        each against the keys [0, qe) only (fully masked key blocks are never touched).
+        Keys are held in reversed order so that distance-only biases are zero-copy
+        Hankel views (see hankel_view); softmax and the value sum do not depend on key
+        order.  Only the diagonal tile has masked entries."""
+        T = k.size(2)
         bs = self.block_size
         k_rev = k.flip(2)
         v_rev = v.flip(2)
         outs: List[Tensor] = []
-        for qs in range(0, T, bs):
-            qe = min(qs + bs, T)
+        qs = start
+        while qs < T:
+            qe = min((qs // bs + 1) * bs, T)
             n = qe - qs
             kb = k_rev[:, :, T - qe:]  # keys qe-1, ..., 0
-            s = torch.matmul(q[:, :, qs:qe], kb.transpose(-1, -2))  # [B, H, n, qe]
+            s = torch.matmul(q[:, :, qs - start:qe - start], kb.transpose(-1, -2))  # [B,H,n,qe]
             if self.pos.has_bias:
                 s = self.pos.add_bias_(s, layer, qs, qe, ctx)
             # key j' (= qe-1-j) is masked for row r iff j > i  <=>  r + j' < n - 1
@@ -591,21 +633,36 @@ class LM(nn.Module):
             s[:, :, :, :n].masked_fill_(tri, float("-inf"))
             p = torch.softmax(s, dim=-1)
             outs.append(torch.matmul(p, v_rev[:, :, T - qe:]))
+            qs = qe
         if len(outs) == 1:
             return outs[0]
         return torch.cat(outs, dim=2)
 
-    def hidden(self, tokens: Tensor) -> Tensor:
+    def run(self, tokens: Tensor, past: List[Tensor], start: int) -> Tuple[Tensor, List[Tensor]]:
+        """The decoder over tokens [B, n] at absolute positions start .. start+n-1, after
+        `past` (per layer the rotated keys and the values [B', H, start, Dh], B' = B or 1;
+        empty when start is 0).  Returns the final hidden states [B, n, d] and the new past
+        (the same list over start + n positions).  forward is run(tokens, [], 0)."""
         B = tokens.size(0)
-        T = tokens.size(1)
+        n = tokens.size(1)
+        T = start + n
         if self.max_T > 0 and T > self.max_T:
             raise RuntimeError("lengen fixture: sequence length above max_T")
+        if start < 0 or (start == 0) != (len(past) == 0):
+            raise RuntimeError("forward_cached: start must be 0 exactly when past is empty")
+        if len(past) > 0 and (len(past) != 2 * self.n_layers or past[0].size(2) != start):
+            raise RuntimeError("forward_cached: past does not hold `start` positions per layer")
         # the module's dtype throughout (float32, bfloat16 or float16 after a cast);
-        # position tables are computed in float32/float64 and cast or added in place
+        # position tables are computed in float32/float64 over the T positions, sliced to
+        # this call's rows, and cast or added in place
         x = self.tok_emb(tokens)
         if self.pos.has_abs:
-            x = x * self.emb_scale + self.pos.abs_embedding(T, x.device).to(x.dtype).unsqueeze(0)
+            pe = self.pos.abs_embedding(T, x.device)[start:T]  # [n, d]
+            x = x * self.emb_scale + pe.to(x.dtype).unsqueeze(0)
         cos, sin = self.pos.rope_tables(T, x.device)
+        if self.pos.has_rot:
+            cos = cos[start:T]  # [n, Dh] the rows of the new positions
+            sin = sin[start:T]
         if not self.training:
             # eval follows the module dtype; training keeps float32 tables under autocast
             cos = cos.to(x.dtype)
@@ -614,26 +671,54 @@ class LM(nn.Module):
         H = self.n_heads
         Dh = self.d_head
         scale = 1.0 / math.sqrt(Dh)
+        new_past: List[Tensor] = []
         li = 0
         for blk in self.blocks:
             h = blk.ln1(x)
-            qkv = blk.qkv(h).view(B, T, 3, H, Dh).permute(2, 0, 3, 1, 4)  # [3,B,H,T,Dh]
+            qkv = blk.qkv(h).view(B, n, 3, H, Dh).permute(2, 0, 3, 1, 4)  # [3,B,H,n,Dh]
             q = qkv[0]
             k = qkv[1]
             v = qkv[2]
             if self.pos.has_rot:
                 q = q * cos + rotate_half(q) * sin
                 k = k * cos + rotate_half(k) * sin
-            a = self.attend(q * scale, k, v, li, ctx)  # [B,H,T,Dh]
-            a = a.transpose(1, 2).reshape(B, T, self.d_model)
+            if start > 0:
+                # [B', H, start, Dh] past + [B, H, n, Dh] new; a batch-1 past (a shared
+                # prompt) is broadcast over the B continuations
+                pk = past[2 * li]
+                pv = past[2 * li + 1]
+                if pk.size(0) != B:
+                    pk = pk.expand(B, -1, -1, -1)
+                    pv = pv.expand(B, -1, -1, -1)
+                k = torch.cat([pk.to(k.dtype), k], dim=2)
+                v = torch.cat([pv.to(v.dtype), v], dim=2)
+            new_past.append(k)
+            new_past.append(v)
+            a = self.attend(q * scale, k, v, li, ctx, start)  # [B,H,n,Dh]
+            a = a.transpose(1, 2).reshape(B, n, self.d_model)
             x = x + blk.proj(a)
             x = x + blk.fc2(F.gelu(blk.fc1(blk.ln2(x))))
             li += 1
-        return self.ln_f(x)
+        return self.ln_f(x), new_past
+
+    def hidden(self, tokens: Tensor) -> Tensor:
+        return self.run(tokens, [], 0)[0]
 
     def forward(self, tokens: Tensor) -> Tensor:
         x = self.hidden(tokens)
         return F.linear(x, self.tok_emb.weight)  # [B, T, V] in the module's dtype
+
+    @torch.jit.export
+    def forward_cached(self, tokens: Tensor, past: List[Tensor],
+                       start: int) -> Tuple[Tensor, List[Tensor]]:
+        """The cached contract (README, "Model contract"): logits [B, n, V] of tokens
+        [B, n] at positions start .. start+n-1 after `past` (from an earlier call over
+        positions 0 .. start-1; [] when start is 0), and the past over start+n positions.
+        Equal to forward over the whole sequence (zoo/tests/test_cached.py).  The RoPE
+        scalings need set_eval_length first, as the full forward does: with a dynamic
+        length the rotation of a key would depend on how long the sequence grows."""
+        x, new_past = self.run(tokens, past, start)
+        return F.linear(x, self.tok_emb.weight), new_past
 
 
 def build_model(encoding: str, **kw) -> LM:

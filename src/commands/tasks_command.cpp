@@ -25,6 +25,7 @@ struct TasksOptions {
   evals::TaskSettings settings{"build/data/caches/austen.tok", 4};
   std::string tokenizer = kDefaultTokenizer;
   std::string shard = "1/1";
+  std::string forward = "auto";
   int threads = 0;
   ComputeOptions compute;
 };
@@ -34,6 +35,7 @@ void run_tasks_command(CLI::App& command, TasksOptions& options) {
   spec.threads = apply_threads(options.threads);
   spec.shard = parse_shard(options.shard);
   spec.compute = apply_compute(options.compute);
+  spec.forward = options.forward == "full" ? ForwardPolicy::kFull : ForwardPolicy::kAuto;
   spec.effective_config = command.config_to_str(/*default_also=*/true, /*write_description=*/false);
   const Tokenizer tokenizer(options.tokenizer);
   const evals::TaskSet tasks(options.tasks, options.settings, tokenizer);
@@ -104,8 +106,15 @@ void add_tasks_command(CLI::App& app) {
       ->capture_default_str();
   command
       ->add_option("--decode-max-length", spec.decode_max_length,
-                   "decode only in cells with T up to this (each token is one full forward)")
+                   "full path only: decode in cells with T up to this (each token is one full "
+                   "forward); models with forward_cached decode at every length")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--forward", options->forward,
+                   "auto: forward_cached where the model has it (one prefill per sample), else "
+                   "forward; full: forward only")
+      ->check(CLI::IsMember({"auto", "full"}))
       ->capture_default_str();
   command->add_option("--seed", spec.seed, "seed of every generated sample")->capture_default_str();
   command->add_flag("--log-samples", spec.log_samples,

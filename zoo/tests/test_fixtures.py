@@ -10,7 +10,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 FIX = os.path.join(ROOT, "tests", "fixtures", "models")
 MODELS = ["tiny_alibi", "tiny_rope", "tiny_fire", "uniform", "tuple_out", "dict_out",
           "bad_shape", "bad_shape_2d", "small_vocab", "wrong_sig", "no_meta", "half_params",
-          "fails_above_64"]
+          "fails_above_64", "induction_copy", "forgetful_cache", "wrong_cached_sig"]
 
 
 def load(name):
@@ -146,3 +146,39 @@ def test_golden_windows_come_from_tokenizer_and_corpus():
     g = json.load(open(os.path.join(FIX, "golden_nll.json")))
     n = min(8, len(ids) // 32)
     assert g["windows"] == [ids[i * 32:(i + 1) * 32] for i in range(n)]
+
+
+def test_induction_copy_cached_equals_full_and_copies():
+    m, meta = load("induction_copy")
+    x = torch.randint(0, 40, (2, 1300), generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        full = m(x)
+        past, outs = [], []
+        for a, b in [(0, 700), (700, 701), (701, 702), (702, 1300)]:
+            logits, past = m.forward_cached(x[:, a:b], past, a)
+            outs.append(logits)
+    assert torch.equal(full, torch.cat(outs, dim=1))
+    # a span repeated later is predicted token for token from its second occurrence on
+    span = torch.arange(1000, 1040)
+    seq = torch.cat([torch.arange(2000, 2100), span, torch.arange(3000, 3100), span]).unsqueeze(0)
+    pred = m(seq)[0].argmax(-1)
+    second = 100 + 40 + 100
+    assert torch.equal(pred[second:second + 39], span[1:])
+    # a token never seen before gives uniform logits
+    assert bool((m(torch.arange(10).unsqueeze(0)) == 0).all())
+
+
+def test_uniform_has_cached_forward():
+    m, _ = load("uniform")
+    logits, past = m.forward_cached(toks(3, 5), [], 0)
+    assert logits.shape == (3, 5, 4096) and bool((logits == 0).all())
+
+
+def test_forgetful_cache_disagrees_with_its_forward():
+    m, _ = load("forgetful_cache")
+    m = m.float()
+    x = toks(1, 40)
+    with torch.no_grad():
+        _, past = m.forward_cached(x[:, :30], [], 0)
+        step, _ = m.forward_cached(x[:, 30:], past, 30)
+        assert (step - m(x)[:, 30:]).abs().max() > 1e-2

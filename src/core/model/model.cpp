@@ -83,9 +83,8 @@ struct Model::Impl {
 
   // [batch, length] int64 ids on the model's device (from_blob borrows the
   // caller's buffer; on CPU forward reads it in place, elsewhere it is copied).
-  at::Tensor input(const std::vector<int64_t>& tokens, int64_t batch, int64_t length) const {
-    at::Tensor ids =
-        torch::from_blob(const_cast<int64_t*>(tokens.data()), {batch, length}, torch::kInt64);
+  at::Tensor input(const int64_t* tokens, int64_t batch, int64_t length) const {
+    at::Tensor ids = torch::from_blob(const_cast<int64_t*>(tokens), {batch, length}, torch::kInt64);
     return device.is_cpu() ? ids : ids.to(device);
   }
 
@@ -112,43 +111,124 @@ struct Model::Impl {
 
   // The error of a failed forward. After an out-of-memory failure the device's
   // cached blocks are released so that the next (shorter) cell can run.
-  ModelRunError run_error(const std::string& path, const at::Tensor& input, const std::string& what,
+  ModelRunError run_error(const std::string& path, int64_t length, const std::string& what,
                           bool out_of_memory) const {
     if (out_of_memory) release_device_cache(compute);
     return ModelRunError(path,
-                         "forward failed at T=" + std::to_string(input.size(1)) + " (" +
+                         "forward failed at T=" + std::to_string(length) + " (" +
                              to_string(compute.dtype) + " on " + compute.device + "): " + what,
                          out_of_memory);
   }
 
-  at::Tensor forward(const at::Tensor& input, const std::string& path) {
-    torch::jit::IValue out;
+  // Runs `call` (a module method), turning every failure into ModelRunError.
+  template <typename Call>
+  torch::jit::IValue guarded(Call&& call, int64_t length, const std::string& path) const {
     try {
-      out = module.forward({input});
+      return call();
     } catch (const c10::Error& e) {
-      throw run_error(path, input, first_line(e.what_without_backtrace()),
+      throw run_error(path, length, first_line(e.what_without_backtrace()),
                       looks_like_oom(e.what()));
     } catch (const std::bad_alloc&) {
-      throw run_error(path, input, "out of memory", true);
+      throw run_error(path, length, "out of memory", true);
     } catch (const std::exception& e) {
-      throw run_error(path, input, first_line(e.what()), looks_like_oom(e.what()));
+      throw run_error(path, length, first_line(e.what()), looks_like_oom(e.what()));
     }
-    at::Tensor logits = logits_of(out, path);
+  }
+
+  // Logits [B, n, V] for input [B, n], floating, or a contract error.
+  static void check_logits(const at::Tensor& logits, const at::Tensor& input,
+                           const std::string& path, const char* method) {
     if (logits.dim() != 3 || logits.size(0) != input.size(0) || logits.size(1) != input.size(1)) {
       std::ostringstream got;
       got << logits.sizes();
       throw_bad_input(path,
-                      "forward returned shape " + got.str() + " for input [" +
+                      std::string(method) + " returned shape " + got.str() + " for input [" +
                           std::to_string(input.size(0)) + ", " + std::to_string(input.size(1)) +
                           "]; expected logits [B, T, V]",
                       kExportHint);
     }
     if (!logits.is_floating_point()) {
-      throw_bad_input(path, "forward returned non-floating logits", kExportHint);
+      throw_bad_input(path, std::string(method) + " returned non-floating logits", kExportHint);
     }
+  }
+
+  at::Tensor forward(const at::Tensor& input, const std::string& path) {
+    const torch::jit::IValue out =
+        guarded([&] { return module.forward({input}); }, input.size(1), path);
+    at::Tensor logits = logits_of(out, path);
+    check_logits(logits, input, path, "forward");
+    return logits;
+  }
+
+  // forward_cached(input [B, n], past, start) -> logits [B, n, V]; `past` becomes the new past.
+  at::Tensor forward_cached(const at::Tensor& input, c10::List<at::Tensor>& past, int64_t start,
+                            const std::string& path) {
+    const int64_t total = start + input.size(1);
+    const torch::jit::IValue out = guarded(
+        [&] {
+          return module.get_method("forward_cached")({input, torch::jit::IValue(past), start});
+        },
+        total, path);
+    const char* expected = "forward_cached must return (logits [B, n, V], List[Tensor])";
+    if (!out.isTuple() || out.toTupleRef().elements().size() != 2) {
+      throw_bad_input(path, expected, kExportHint);
+    }
+    const auto& elements = out.toTupleRef().elements();
+    if (!elements[0].isTensor() || !elements[1].isTensorList()) {
+      throw_bad_input(path, expected, kExportHint);
+    }
+    at::Tensor logits = elements[0].toTensor();
+    check_logits(logits, input, path, "forward_cached");
+    past = elements[1].toTensorList();
     return logits;
   }
 };
+
+struct ModelCache::Impl {
+  c10::List<at::Tensor> past;
+  int64_t length = 0;
+  std::vector<double> next_log_probs;  // [V]
+  int64_t next_greedy = 0;
+
+  // From the logits [1, n, V] of the call that brought the cache to `length`.
+  void set_last(const at::Tensor& logits) {
+    const at::Tensor last = logits[0][logits.size(1) - 1];  // [V]
+    next_greedy = last.argmax().item<int64_t>();
+    const at::Tensor row = last.to(torch::kFloat64).log_softmax(0).cpu().contiguous();
+    next_log_probs.assign(row.data_ptr<double>(), row.data_ptr<double>() + row.numel());
+  }
+};
+
+ModelCache::ModelCache() : impl_(std::make_unique<Impl>()) {}
+ModelCache::~ModelCache() = default;
+ModelCache::ModelCache(ModelCache&&) noexcept = default;
+ModelCache& ModelCache::operator=(ModelCache&&) noexcept = default;
+int64_t ModelCache::length() const { return impl_->length; }
+const std::vector<double>& ModelCache::next_log_probs() const { return impl_->next_log_probs; }
+int64_t ModelCache::next_greedy() const { return impl_->next_greedy; }
+
+namespace {
+// forward_cached(self, tokens: Tensor, past: List[Tensor], start: int).
+void check_cached_signature(const torch::jit::Module& module, const std::string& path) {
+  const auto method = module.find_method("forward_cached");
+  if (!method) return;
+  const auto& arguments = method->function().getSchema().arguments();
+  const bool ok = arguments.size() == 4 &&
+                  arguments[1].type()->isSubtypeOf(*c10::TensorType::get()) &&
+                  arguments[2].type()->isSubtypeOf(*c10::ListType::ofTensors()) &&
+                  arguments[3].type()->isSubtypeOf(*c10::IntType::get());
+  if (!ok) {
+    std::ostringstream schema;
+    schema << method->function().getSchema();
+    throw_bad_input(path,
+                    "forward_cached has signature " + schema.str() +
+                        "; expected forward_cached(self, tokens: Tensor, past: List[Tensor], "
+                        "start: int) -> Tuple[Tensor, List[Tensor]]",
+                    "fix or remove forward_cached (lengen then uses forward); see README.md, "
+                    "'Model contract'");
+  }
+}
+}  // namespace
 
 Model::Model(const std::string& path, const ComputeSpec& compute)
     : impl_(std::make_unique<Impl>()), path_(path), compute_(compute) {
@@ -183,6 +263,8 @@ Model::Model(const std::string& path, const ComputeSpec& compute)
                         "; expected forward(self, tokens: Tensor) taking int64 [B, T]",
                     kExportHint);
   }
+
+  check_cached_signature(impl_->module, path);
 
   for (const auto& parameter : impl_->module.parameters()) {
     parameter_count_ += parameter.numel();
@@ -235,14 +317,14 @@ void Model::place_module() {
   }
 }
 
-Model::~Model() = default;
-Model::Model(Model&&) noexcept = default;
-Model& Model::operator=(Model&&) noexcept = default;
-
 std::string Model::label() const {
   return compute_.dtype == Dtype::kFloat32 ? metadata_.name
                                            : metadata_.name + "@" + to_string(compute_.dtype);
 }
+
+Model::~Model() = default;
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
 
 bool Model::has_set_eval_length() const {
   return impl_->module.find_method("set_eval_length").has_value();
@@ -267,8 +349,8 @@ void Model::next_token_nll(const std::vector<int64_t>& tokens, int64_t batch, in
               " tokens, got ", tokens.size());
   TORCH_CHECK(length >= 2, "need at least two tokens to score a prediction");
   c10::InferenceMode guard;
-  at::Tensor input = impl_->input(tokens, batch, length);  // [B, T]
-  at::Tensor logits = impl_->forward(input, path_);        // [B, T, V]
+  at::Tensor input = impl_->input(tokens.data(), batch, length);  // [B, T]
+  at::Tensor logits = impl_->forward(input, path_);               // [B, T, V]
   const int64_t vocab = logits.size(2);
   if (metadata_.vocab_size > 0 && vocab != metadata_.vocab_size) {
     throw_bad_input(path_,
@@ -293,7 +375,7 @@ void Model::next_token_nll(const std::vector<int64_t>& tokens, int64_t batch, in
     at::Tensor log_probs =
         logits.slice(1, start, end).to(torch::kFloat64).log_softmax(-1);  // [B, c, V]
     at::Tensor picked = log_probs.gather(/*dim=*/2, targets.slice(1, start, end).unsqueeze(2));
-    out.slice(1, start, end).copy_(picked.squeeze(2).neg());  // device -> host when on a GPU
+    out.slice(1, start, end).copy_(picked.squeeze(2).neg());  // device -> host on a GPU
   }
 }
 
@@ -302,7 +384,7 @@ std::vector<float> Model::log_probs_at(const std::vector<int64_t>& tokens, int64
   TORCH_CHECK(position >= 0 && position < length, "position ", position, " outside [0, ", length,
               ")");
   c10::InferenceMode guard;
-  at::Tensor input = impl_->input(tokens, /*batch=*/1, length);
+  at::Tensor input = impl_->input(tokens.data(), /*batch=*/1, length);
   at::Tensor logits = impl_->forward(input, path_);
   at::Tensor row = logits[0][position].to(torch::kFloat32).log_softmax(0).cpu().contiguous();
   return std::vector<float>(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
@@ -334,7 +416,7 @@ void Model::continuation_scores(const std::vector<int64_t>& tokens, int64_t batc
   TORCH_CHECK(from >= 0 && from < length - 1, "continuation start ", from, " outside [0, ",
               length - 1, ")");
   c10::InferenceMode guard;
-  at::Tensor input = impl_->input(tokens, batch, length);
+  at::Tensor input = impl_->input(tokens.data(), batch, length);
   at::Tensor logits = impl_->forward(input, path_);                                 // [B, T, V]
   at::Tensor targets = input.slice(/*dim=*/1, /*start=*/from + 1, /*end=*/length);  // [B, K]
   check_vocab(logits, targets, metadata_, path_);
@@ -353,10 +435,85 @@ int64_t Model::greedy_next_token(const std::vector<int64_t>& tokens) {
   const auto length = static_cast<int64_t>(tokens.size());
   TORCH_CHECK(length >= 1, "greedy decoding needs a prompt");
   c10::InferenceMode guard;
-  at::Tensor input = impl_->input(tokens, /*batch=*/1, length);
+  at::Tensor input = impl_->input(tokens.data(), /*batch=*/1, length);
   at::Tensor logits = impl_->forward(input, path_);  // [1, T, V]
   check_vocab(logits, input.slice(1, 0, 0), metadata_, path_);
   return logits[0][length - 1].argmax().item<int64_t>();
+}
+
+bool Model::has_cached_forward() const {
+  return impl_->module.find_method("forward_cached").has_value();
+}
+
+bool Model::low_precision() const {
+  for (const auto& parameter : impl_->module.parameters()) {
+    return parameter.is_floating_point() && parameter.element_size() <= 2;
+  }
+  return false;
+}
+
+ModelCache Model::prefill(const std::vector<int64_t>& tokens) {
+  if (!has_cached_forward()) {
+    throw_bad_input(path_, "model has no forward_cached", "score it on the full-forward path");
+  }
+  TORCH_CHECK(!tokens.empty(), "prefill needs at least one token");
+  ModelCache cache;
+  extend(cache, tokens);
+  return cache;
+}
+
+void Model::extend(ModelCache& cache, const std::vector<int64_t>& tokens) {
+  TORCH_CHECK(!tokens.empty(), "extend needs at least one token");
+  c10::InferenceMode guard;
+  const auto n = static_cast<int64_t>(tokens.size());
+  // [1, n] ids at positions length .. length + n - 1
+  at::Tensor input = impl_->input(tokens.data(), /*batch=*/1, n);
+  ModelCache::Impl& state = *cache.impl_;
+  at::Tensor logits = impl_->forward_cached(input, state.past, state.length, path_);
+  check_vocab(logits, input, metadata_, path_);
+  state.length += n;
+  state.set_last(logits);
+}
+
+void Model::continuation_scores_cached(const ModelCache& prefix, const std::vector<int64_t>& rows,
+                                       int64_t batch, int64_t length,
+                                       std::vector<double>& log_probs,
+                                       std::vector<uint8_t>& greedy) {
+  TORCH_CHECK(static_cast<int64_t>(rows.size()) == batch * length && length >= 1, "expected ",
+              batch, " x ", length, " continuation tokens, got ", rows.size());
+  const ModelCache::Impl& state = *prefix.impl_;
+  TORCH_CHECK(state.length > 0, "continuations need a prefilled prefix");
+  const auto vocab = static_cast<int64_t>(state.next_log_probs.size());
+  log_probs.assign(static_cast<size_t>(batch * length), 0.0);
+  greedy.assign(static_cast<size_t>(batch * length), 0);
+  for (int64_t b = 0; b < batch; ++b) {  // position 0: what the prefix predicts
+    const int64_t first = rows[static_cast<size_t>(b * length)];
+    if (first < 0 || first >= vocab) {
+      throw_bad_input(path_, "token id outside the model's vocabulary of " + std::to_string(vocab),
+                      "evaluate with the tokenizer this model was trained with");
+    }
+    log_probs[static_cast<size_t>(b * length)] = state.next_log_probs[static_cast<size_t>(first)];
+    greedy[static_cast<size_t>(b * length)] = first == state.next_greedy ? 1 : 0;
+  }
+  if (length == 1) return;
+  c10::InferenceMode guard;
+  at::Tensor all = impl_->input(rows.data(), batch, length);
+  // Rows without their last token [B, L-1] after the shared prefix (the model
+  // broadcasts its batch-1 past); they predict tokens 1 .. L-1.
+  at::Tensor input = all.slice(/*dim=*/1, 0, length - 1).contiguous();
+  at::Tensor targets = all.slice(/*dim=*/1, 1, length);  // [B, L-1]
+  // A new list over the same tensors: the call rebinds it to the rows' past, the prefix keeps its
+  // own.
+  c10::List<at::Tensor> past(std::vector<at::Tensor>(state.past.begin(), state.past.end()));
+  at::Tensor logits = impl_->forward_cached(input, past, state.length, path_);  // [B, L-1, V]
+  check_vocab(logits, targets, metadata_, path_);
+  at::Tensor picked =
+      logits.to(torch::kFloat64).log_softmax(-1).gather(/*dim=*/2, targets.unsqueeze(2));
+  torch::from_blob(log_probs.data(), {batch, length}, torch::kFloat64)
+      .slice(1, 1, length)
+      .copy_(picked.squeeze(2));
+  at::Tensor hits = logits.argmax(/*dim=*/-1).eq(targets).to(torch::kUInt8);  // [B, L-1]
+  torch::from_blob(greedy.data(), {batch, length}, torch::kUInt8).slice(1, 1, length).copy_(hits);
 }
 
 int64_t Model::check_forward(int64_t length) {

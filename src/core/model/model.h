@@ -1,7 +1,9 @@
 // A TorchScript language model under lengen's model contract (README.md,
 // "Model contract"): forward(int64 tokens [B,T]) -> float logits [B,T,V], or a
 // tuple whose first element is the logits, or a dict with key "logits"; an
-// optional `lengen.json` archive file; an optional set_eval_length(int).
+// optional `lengen.json` archive file; an optional set_eval_length(int); an
+// optional cached forward, forward_cached(tokens [B,n], past: List[Tensor],
+// start: int) -> (logits [B,n,V], new past), held here as a ModelCache.
 //
 // This header is lengen's only view of LibTorch: model.cpp is the one file that
 // includes torch/script.h. Scorers get per-token negative log-likelihoods, never
@@ -42,6 +44,28 @@ class ModelRunError : public Error {
 
  private:
   bool out_of_memory_;
+};
+
+// The state of a cached forward after a prefix of `length()` tokens: the
+// model's past (key/value cache, opaque to lengen) and what the last position
+// predicts. Made by Model::prefill, grown by Model::extend; batch 1.
+class ModelCache {
+ public:
+  ModelCache();
+  ~ModelCache();
+  ModelCache(ModelCache&&) noexcept;
+  ModelCache& operator=(ModelCache&&) noexcept;
+
+  int64_t length() const;
+  // log p(next | prefix) over the vocabulary, float64 [V].
+  const std::vector<double>& next_log_probs() const;
+  // The token greedy decoding emits next: the argmax of the last logits (lowest id on ties).
+  int64_t next_greedy() const;
+
+ private:
+  friend class Model;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 class Model {
@@ -98,6 +122,30 @@ class Model {
   // the logits at the last position. One full forward per call (the contract
   // has no key/value cache).
   int64_t greedy_next_token(const std::vector<int64_t>& tokens);
+
+  // The cached contract (README.md, "Model contract"). Checked at load: a
+  // forward_cached with another signature is a contract breach.
+  bool has_cached_forward() const;
+  // True when the module computes in a 16-bit float type (cached and full
+  // forwards then agree less closely).
+  bool low_precision() const;
+
+  // Runs forward_cached over one sequence from position 0. Throws like
+  // next_token_nll, and lengen::Error (bad input) when the model lacks the method.
+  ModelCache prefill(const std::vector<int64_t>& tokens);
+
+  // Appends `tokens` (at least one) to `cache` with one forward_cached call.
+  void extend(ModelCache& cache, const std::vector<int64_t>& tokens);
+
+  // continuation_scores from a shared prefix: rows [batch, length] of
+  // continuations after `prefix`, all scored in ONE forward_cached call with the
+  // prefix's past broadcast over the rows (ranking from one prefill). Writes
+  //   log_probs[b * length + j] = log p(rows[b][j] | prefix, rows[b][0..j))   (float64)
+  //   greedy[b * length + j]    = 1 iff rows[b][j] is the argmax there.
+  // Position 0 comes from the prefix itself; a length-1 batch needs no call.
+  void continuation_scores_cached(const ModelCache& prefix, const std::vector<int64_t>& rows,
+                                  int64_t batch, int64_t length, std::vector<double>& log_probs,
+                                  std::vector<uint8_t>& greedy);
 
   // Runs a forward at T = `length` on deterministic ids and checks the output
   // shape, dtype and finiteness; returns the vocabulary size the model emits.

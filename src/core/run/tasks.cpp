@@ -28,6 +28,7 @@ struct Job {
   int64_t length;
   double depth;  // NaN without depth
   int64_t decode_tokens;
+  ForwardPath path;
   std::string key;
 };
 
@@ -114,10 +115,42 @@ int64_t sequence_length(const TaskSample& sample) {
   return static_cast<int64_t>(sample.prompt.size() + longest);
 }
 
-// Tokens one sample forwards: every candidate when ranked, else the gold only.
-int64_t forward_tokens(const TaskSample& sample, bool ranked) {
-  const int64_t rows = ranked ? static_cast<int64_t>(sample.candidates.size()) : 1;
-  return std::max<int64_t>(1, rows) * sequence_length(sample);
+// Tokens one sample forwards: every candidate when ranked, else the gold only;
+// on the cached path the prompt once plus the continuations after it.
+int64_t forward_tokens(const TaskSample& sample, bool ranked, ForwardPath path) {
+  const int64_t rows =
+      std::max<int64_t>(1, ranked ? static_cast<int64_t>(sample.candidates.size()) : 1);
+  if (path == ForwardPath::kFull) return rows * sequence_length(sample);
+  const auto prompt = static_cast<int64_t>(sample.prompt.size());
+  return prompt + rows * (sequence_length(sample) - prompt);
+}
+
+// The cached path must give the plain forward's numbers. Sample 0 of every
+// cached cell is also scored on the full path (the gold continuation only:
+// one forward of prompt + gold); a disagreement fails the cell and names the
+// model instead of recording silently wrong scores. Returns |difference|.
+double check_cached_agreement(Model& model, const TaskSample& sample, const SampleScore& cached) {
+  ScoringOptions plain_options;
+  plain_options.rank = false;
+  plain_options.path = ForwardPath::kFull;
+  const SampleScore plain = score_sample(model, sample, plain_options);
+  const double difference = std::abs(plain.gold_logprob - cached.gold_logprob);
+  const auto& gold =
+      sample.candidates.empty() ? sample.answers.front() : sample.candidates[sample.gold];
+  // float32: rounding differences of ~1e-5 per token; 16-bit floats: ~1e-2
+  const double tolerance =
+      (model.low_precision() ? 0.05 : 1e-3) * static_cast<double>(std::max<size_t>(1, gold.size()));
+  if (!(difference <= tolerance)) {
+    throw ModelRunError(
+        model.path(),
+        fmt::format("model {} ({}): forward_cached disagrees with forward on the first sample: "
+                    "gold log-prob {:.6f} cached vs {:.6f} full (|difference| {:.3g} > {:.3g}); "
+                    "fix its forward_cached or remove it to use the full path",
+                    model.metadata().name, model.path(), cached.gold_logprob, plain.gold_logprob,
+                    difference, tolerance),
+        false);
+  }
+  return difference;
 }
 
 struct EvaluatedCell {
@@ -144,13 +177,15 @@ bool score_samples(Model& model, const TaskGenerator& task, const Job& job, cons
   };
   if (!make(0)) return false;
   ScoringOptions options;
+  options.path = job.path;
   options.decode_tokens = job.decode_tokens;
   options.eos_id = tokenizer.eos_id();
   options.detokenize = [&](const std::vector<int32_t>& ids) { return tokenizer.decode(ids); };
   // The budget counts forward tokens (sequences x their length).
   const auto candidates = static_cast<int64_t>(sample.candidates.size());
   options.rank = candidates >= 2;
-  if (options.rank && spec.max_tokens > 0 && forward_tokens(sample, true) > spec.max_tokens) {
+  if (options.rank && spec.max_tokens > 0 &&
+      forward_tokens(sample, true, job.path) > spec.max_tokens) {
     options.rank = false;
     cell.message =
         fmt::format("not ranked: {} candidates x {} tokens exceed --max-tokens {}; gold only",
@@ -164,14 +199,19 @@ bool score_samples(Model& model, const TaskGenerator& task, const Job& job, cons
       throw Error(ExitCode::kInterrupted, "", "interrupted", "re-run the same command to resume");
     }
     if (i > 0 && !make(i)) return false;
-    const int64_t cost = forward_tokens(sample, options.rank);
+    const int64_t cost = forward_tokens(sample, options.rank, job.path);
     if (spec.max_tokens > 0 && i > 0 && used + cost > spec.max_tokens) break;  // at least one
     used += cost;
     SampleScore score = score_sample(model, sample, options);
+    if (i == 0 && job.path == ForwardPath::kCached) {
+      cell.cache_check_difference = check_cached_agreement(model, sample, score);
+    }
     score.index = i;
     if (spec.log_samples) out.sample_log += sample_log_line(cell, sample, score, tokenizer);
     cell.samples.push_back(std::move(score));
-    forwarded += static_cast<double>(cost + job.decode_tokens * sequence_length(sample));
+    // a decoded token costs a full forward on the full path, one position cached
+    const int64_t per_token = job.path == ForwardPath::kFull ? sequence_length(sample) : 1;
+    forwarded += static_cast<double>(cost + job.decode_tokens * per_token);
     progress.advance(static_cast<double>(job.length));  // progress counts samples x T
   }
   cell.summary = summarize_samples(cell.samples);
@@ -198,6 +238,7 @@ EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& j
   cell.max_tokens = spec.max_tokens;
   cell.decode_tokens = job.decode_tokens;
   cell.seed = spec.seed;
+  cell.forward_path = to_string(job.path);
   cell.summary = summarize_samples({});
 
   const auto& max_length = model.metadata().max_length;
@@ -244,6 +285,7 @@ RunInfo run_info(const TasksSpec& spec, const std::vector<std::unique_ptr<Model>
       {"max_tokens", spec.max_tokens},
       {"decode_tokens", spec.decode_tokens},
       {"decode_max_length", spec.decode_max_length},
+      {"forward", spec.forward == ForwardPolicy::kFull ? "full" : "auto"},
       {"seed", spec.seed},
       {"device", spec.compute.device},
       {"dtype", to_string(spec.compute.dtype)},
@@ -294,8 +336,15 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
           tasks[t]->uses_depth() ? spec.depths : std::vector<double>{kNoDepth};
       for (int64_t length : spec.lengths) {
         for (double depth : depths) {
-          const int64_t decode = length <= spec.decode_max_length ? spec.decode_tokens : 0;
-          Job job{m, t, length, depth, decode, ""};
+          const ForwardPath path =
+              spec.forward == ForwardPolicy::kAuto && models[m]->has_cached_forward()
+                  ? ForwardPath::kCached
+                  : ForwardPath::kFull;
+          // decoding costs one full forward per token on the full path, one cached step otherwise
+          const int64_t decode = path == ForwardPath::kCached || length <= spec.decode_max_length
+                                     ? spec.decode_tokens
+                                     : 0;
+          Job job{m, t, length, depth, decode, path, ""};
           std::vector<std::string> parts{models[m]->sha256(),
                                          "tasks",
                                          tasks[t]->name(),

@@ -17,6 +17,12 @@ namespace lengen {
 
 class Tokenizer;
 
+// Which forward path scores the cells (README.md, "Model contract").
+enum class ForwardPolicy {
+  kAuto,  // cached for models with forward_cached, full for the others
+  kFull,  // every model on the plain forward (for comparisons and benchmarks)
+};
+
 struct TasksSpec {
   std::vector<std::string> models;  // TorchScript files
   std::vector<int64_t> lengths = {512, 1024, 2048, 4096, 8192, 16384, 32768};
@@ -28,8 +34,11 @@ struct TasksSpec {
   // forwards only the gold answer (greedy exact match and gold log-prob, no
   // ranking) and says so in `message`.
   int64_t max_tokens = 0;
-  int64_t decode_tokens = 16;        // real greedy decoding: new tokens at most (0 = never)
-  int64_t decode_max_length = 2048;  // ... only in cells with T <= this (it costs K forwards)
+  int64_t decode_tokens = 16;  // real greedy decoding: new tokens at most (0 = never)
+  // Full path only: decode in cells with T <= this (each token is a full
+  // forward). Cached models decode at every length (a token is one cached step).
+  int64_t decode_max_length = 2048;
+  ForwardPolicy forward = ForwardPolicy::kAuto;
   uint64_t seed = 20240229;
   bool log_samples = false;  // samples/<cell key>.jsonl with texts and scores
   std::string out_dir;

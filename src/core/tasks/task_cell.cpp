@@ -149,6 +149,8 @@ std::string task_cell_to_json(const TaskCell& c) {
       {"dtype", c.dtype},
       {"device", c.device},
       {"peak_device_mib", c.peak_device_mib},
+      {"forward_path", c.forward_path},
+      {"cache_check_difference", number(c.cache_check_difference)},
       {"samples", samples},
   };
   return j.dump(1) + "\n";
@@ -185,6 +187,8 @@ TaskCell task_cell_from_json(const std::string& text, const std::string& source)
     c.dtype = j.value("dtype", std::string("float32"));
     c.device = j.value("device", std::string("cpu"));
     c.peak_device_mib = j.value("peak_device_mib", 0.0);
+    c.forward_path = j.value("forward_path", "");
+    c.cache_check_difference = number_of(j.value("cache_check_difference", json(nullptr)));
     for (const auto& sample : j.at("samples")) c.samples.push_back(sample_from_json(sample));
   } catch (const json::exception& e) {
     throw_bad_input(source, std::string("malformed cell record: ") + e.what(),
@@ -232,13 +236,16 @@ std::string render_tasks_csv(const std::vector<TaskCell>& cells) {
 std::string render_tasks_perf_csv(const std::vector<TaskCell>& cells) {
   std::string out =
       "model,task,length,depth,status,n,seconds,tokens_per_second,peak_rss_mib,device,dtype,"
-      "peak_device_mib,cell_key\n";
+      "peak_device_mib,forward_path,cache_check_difference,cell_key\n";
   for (const auto& c : cells) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model),
-                       csv_text(c.task), c.length, depth_text(c), to_string(c.status), c.summary.n,
-                       csv_number(c.seconds, 3), csv_number(c.tokens_per_second, 1),
-                       csv_number(c.peak_rss_mib, 1), c.device, c.dtype,
-                       csv_number(c.peak_device_mib, 1), c.key);
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_text(c.model), csv_text(c.task),
+        c.length, depth_text(c), to_string(c.status), c.summary.n, csv_number(c.seconds, 3),
+        csv_number(c.tokens_per_second, 1), csv_number(c.peak_rss_mib, 1), c.device, c.dtype,
+        csv_number(c.peak_device_mib, 1), c.forward_path,
+        std::isfinite(c.cache_check_difference) ? fmt::format("{:.3g}", c.cache_check_difference)
+                                                : "",
+        c.key);
   }
   return out;
 }

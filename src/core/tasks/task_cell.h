@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,12 @@ struct TaskCell {
   double tokens_per_second = 0;
   double peak_rss_mib = 0;
   double peak_device_mib = 0;  // caching allocator's peak on a GPU; 0 on CPU
+  // How the cell was scored: "cached" (forward_cached: one prefill per sample)
+  // or "full" (forward only); "" in records older than the cached contract.
+  std::string forward_path;
+  // Cached path: |gold log-prob cached - full| on the first sample (the
+  // agreement check); NaN when not checked.
+  double cache_check_difference = std::numeric_limits<double>::quiet_NaN();
 
   bool has_depth() const;
 };
