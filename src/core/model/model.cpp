@@ -407,8 +407,10 @@ void Model::extend(ModelCache& cache, const std::vector<int64_t>& tokens) {
   TORCH_CHECK(!tokens.empty(), "extend needs at least one token");
   c10::InferenceMode guard;
   const auto n = static_cast<int64_t>(tokens.size());
-  // [1, n] ids at positions length .. length + n - 1
-  at::Tensor input = torch::from_blob(const_cast<int64_t*>(tokens.data()), {1, n}, torch::kInt64);
+  // [1, n] ids at positions length .. length + n - 1, owned: a model may keep
+  // its input in the past (the induction copier keeps the token history)
+  at::Tensor input =
+      torch::from_blob(const_cast<int64_t*>(tokens.data()), {1, n}, torch::kInt64).clone();
   ModelCache::Impl& state = *cache.impl_;
   at::Tensor logits = impl_->forward_cached(input, state.past, state.length, path_);
   check_vocab(logits, input, metadata_, path_);
@@ -442,7 +444,7 @@ void Model::continuation_scores_cached(const ModelCache& prefix, const std::vect
       torch::from_blob(const_cast<int64_t*>(rows.data()), {batch, length}, torch::kInt64);
   // Rows without their last token [B, L-1] after the shared prefix (the model
   // broadcasts its batch-1 past); they predict tokens 1 .. L-1.
-  at::Tensor input = all.slice(/*dim=*/1, 0, length - 1).contiguous();
+  at::Tensor input = all.slice(/*dim=*/1, 0, length - 1).clone();
   at::Tensor targets = all.slice(/*dim=*/1, 1, length);  // [B, L-1]
   // A new list over the same tensors: the call rebinds it to the rows' past, the prefix keeps its
   // own.
