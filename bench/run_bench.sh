@@ -47,3 +47,14 @@ if [ "${BENCH_FIRE:-1}" = 1 ]; then
   echo "## 3. FIRE vs ALiBi: 32k-token forward of the shipped models"
   LD_PRELOAD=$TCMALLOC "$PY" -m zoo.bench_fire --length 32768 --repeats 1 --models zoo/models
 fi
+
+echo
+echo "## 4. Task cell vs a sweep cell over as many tokens: passkey, 4 candidates, decoding on"
+echo "   (cached: forward_cached, one prefill per sample; full: forward only, as before the cache;"
+echo "    the full path decodes only up to --decode-max-length 2048)"
+for spec in "2048 8" "8192 4"; do
+  set -- $spec
+  OMP_WAIT_POLICY=PASSIVE "$BUILD/lengen_bench_tasks" --model zoo/models/fire.pt --haystack "$CACHE" \
+    --length "$1" --samples "$2" --candidates 4 --decode-tokens 16 --threads "$THREADS" \
+    --repeats "${TASKS_REPEATS:-2}" --scratch "$TMP/tasks"
+done

@@ -477,6 +477,15 @@ int64_t Model::check_forward(int64_t length) {
                     "check the model's weights");
   }
   if (metadata_.vocab_size == 0) metadata_.vocab_size = vocab;
+  if (has_cached_forward()) {
+    // The cached contract too: a prefill and one step (shapes checked inside).
+    // This also takes TorchScript's first profiling runs of forward_cached out
+    // of the first cell.
+    const std::vector<int64_t> ids(input.data_ptr<int64_t>(),
+                                   input.data_ptr<int64_t>() + input.numel());
+    ModelCache cache = prefill(ids);
+    extend(cache, {ids.front()});
+  }
   return vocab;
 }
 
