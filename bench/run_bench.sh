@@ -48,9 +48,20 @@ if [ "${BENCH_FIRE:-1}" = 1 ]; then
   LD_PRELOAD=$TCMALLOC "$PY" -m zoo.bench_fire --length 32768 --repeats 1 --models zoo/models
 fi
 
+echo
+echo "## 4. Task cell vs a sweep cell over as many tokens: passkey, 4 candidates, decoding on"
+echo "   (cached: forward_cached, one prefill per sample; full: forward only, as before the cache;"
+echo "    the full path decodes only up to --decode-max-length 2048)"
+for spec in "2048 8" "8192 4"; do
+  set -- $spec
+  OMP_WAIT_POLICY=PASSIVE "$BUILD/lengen_bench_tasks" --model zoo/models/fire.pt --haystack "$CACHE" \
+    --length "$1" --samples "$2" --candidates 4 --decode-tokens 16 --threads "$THREADS" \
+    --repeats "${TASKS_REPEATS:-2}" --scratch "$TMP/tasks"
+done
+
 if [ "${BENCH_DTYPE:-1}" = 1 ]; then
   echo
-  echo "## 4. bfloat16 vs float32: one T=4096 chunks cell of every shipped model (CPU matrix units)"
+  echo "## 5. bfloat16 vs float32: one T=4096 chunks cell of every shipped model (CPU matrix units)"
   for model in zoo/models/*.pt; do
     LD_PRELOAD=$TCMALLOC "$BENCH" --model "$model" --cache "$CACHE" --length 4096 --max-tokens 8192 \
       --threads "$THREADS" --repeats 2 --versus-dtype bfloat16 --device "${BENCH_DEVICE:-cpu}"

@@ -115,3 +115,24 @@ TEST_CASE("task shards joined by copying their records equal the unsharded run",
   CHECK(testing::read_file(dir.file("joined/tasks.csv")) ==
         testing::read_file(dir.file("all/tasks.csv")));
 }
+
+TEST_CASE("lengen tasks --forward picks the path and the perf file says which ran",
+          "[cli][tasks][cache]") {
+  testing::ScratchDir dir("tasks-cli-forward");
+  const std::string base = "tasks -q -m " + quoted(testing::fixture_model("induction_copy.pt")) +
+                           " -t passkey -l 256 -d 50 -n 1 --threads 1 --haystack " +
+                           quoted(testing::austen_haystack()) + " --tokenizer " +
+                           quoted(testing::tokenizer_path());
+  const auto bad = run_lengen(base + " --forward cache -o " + quoted(dir.file("bad")));
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Catch::Contains("--forward"));
+  for (const char* path : {"auto", "full"}) {
+    const std::string out = dir.file(path);
+    REQUIRE(run_lengen(base + " --forward " + path + " -o " + quoted(out)).exit_code == 0);
+    const std::string perf = testing::read_file(out + "/tasks_perf.csv");
+    CHECK_THAT(perf, Catch::Contains(std::string(path) == "auto" ? ",cached," : ",full,"));
+  }
+  // Same results either way: tasks.csv is identical.
+  CHECK(testing::read_file(dir.file("auto/tasks.csv")) ==
+        testing::read_file(dir.file("full/tasks.csv")));
+}

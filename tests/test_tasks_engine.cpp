@@ -146,7 +146,8 @@ TEST_CASE("a budget below N x T forwards the gold only and says so", "[tasks]") 
   setup.spec.models = {testing::fixture_model("uniform.pt")};
   setup.spec.depths = {50};
   setup.spec.samples = 8;
-  setup.spec.max_tokens = 1024;  // T=256: 1 sample of 4 x 256; T=512: 4 x 512 > budget
+  setup.spec.max_tokens = 1024;               // T=256: 1 sample of 4 x 256; T=512: 4 x 512 > budget
+  setup.spec.forward = ForwardPolicy::kFull;  // the budget of the full path: N x T per sample
   const TasksOutcome out = setup.run();
   const TaskCell& ranked = find(out, "uniform", "passkey", 256, 50);
   CHECK(ranked.summary.n == 1);
@@ -157,6 +158,22 @@ TEST_CASE("a budget below N x T forwards the gold only and says so", "[tasks]") 
   CHECK(std::isnan(gold_only.summary.accuracy));
   CHECK(gold_only.summary.mean_gold_logprob == Approx(-6 * std::log(4096.0)));
   CHECK_THAT(gold_only.message, Catch::Contains("not ranked"));
+}
+
+TEST_CASE("on the cached path a budget counts the prompt once", "[tasks][cache]") {
+  testing::ScratchDir dir("tasks-budget-cached");
+  Setup setup(dir, {"passkey"});
+  setup.spec.models = {testing::fixture_model("uniform.pt")};
+  setup.spec.lengths = {512};
+  setup.spec.depths = {50};
+  setup.spec.samples = 8;
+  setup.spec.max_tokens = 1024;  // a sample: ~506 prompt tokens + 4 x 6 answer tokens
+  const TasksOutcome out = setup.run();
+  const TaskCell& cell = find(out, "uniform", "passkey", 512, 50);
+  CHECK(cell.forward_path == "cached");
+  CHECK(cell.summary.n == 1);
+  CHECK(cell.summary.ranked == 1);
+  CHECK(cell.summary.accuracy == 0.25);
 }
 
 TEST_CASE("short lengths are unsupported cells and a failing model fails only its cells",
@@ -175,7 +192,7 @@ TEST_CASE("short lengths are unsupported cells and a failing model fails only it
   CHECK(find(out, "fails_above_64", "passkey", 64, 50).status == CellStatus::kOk);
   const TaskCell& failed = find(out, "fails_above_64", "passkey", 128, 50);
   CHECK(failed.status == CellStatus::kError);
-  CHECK_THAT(failed.message, Catch::Contains("T=128"));
+  CHECK_THAT(failed.message, Catch::Contains("forward failed at T=1"));  // the prompt (cached) or T
   CHECK(find(out, "uniform", "passkey", 128, 50).status == CellStatus::kOk);
 }
 
@@ -208,4 +225,99 @@ TEST_CASE("log-samples writes one JSON line per sample with texts and positions"
   }
   const TaskCell& niah = find(out, "task_copy", "niah", 256, 50);
   CHECK(niah.summary.substring_match == 1.0);  // 10 tokens hold "▁" and the 7 digits
+}
+
+TEST_CASE(
+    "controls on the cached path: an induction copier retrieves everything up to 8192, "
+    "a uniform model scores chance exactly",
+    "[tasks][cache][slow]") {
+  testing::ScratchDir dir("tasks-controls");
+  Setup setup(dir, {"passkey", "niah", "niah-multikey"});
+  setup.spec.models = {testing::fixture_model("induction_copy.pt"),
+                       testing::fixture_model("uniform.pt")};
+  setup.spec.lengths = {512, 2048, 8192};
+  setup.spec.depths = {0, 25, 50, 75, 100};
+  setup.spec.samples = 2;
+  setup.spec.decode_tokens = 12;
+  const TasksOutcome out = setup.run();
+  CHECK(out.computed == 2 * 3 * 3 * 5);
+  for (const auto& c : out.cells) {
+    INFO(c.model << " " << c.task << " T=" << c.length << " depth=" << c.depth << " " << c.message);
+    REQUIRE(c.status == CellStatus::kOk);
+    CHECK(c.forward_path == "cached");
+    CHECK(c.summary.n == 2);
+    CHECK(c.summary.decoded == 2);  // cached models decode at every length
+    CHECK(c.cache_check_difference <= 1e-4);
+    if (c.model == "induction_copy") {
+      CHECK(c.summary.accuracy >= 0.95);
+      CHECK(c.summary.exact_match >= 0.95);
+      CHECK(c.summary.substring_match >= 0.95);
+    } else {
+      CHECK(c.summary.accuracy == 0.25);
+      CHECK(c.summary.exact_match == 0.0);
+      CHECK(c.summary.mean_gold_rank == 2.5);
+    }
+  }
+}
+
+TEST_CASE("cached and full paths give the same task scores on real models", "[tasks][cache]") {
+  testing::ScratchDir dir("tasks-paths");
+  std::vector<std::vector<TaskCell>> runs;
+  for (ForwardPolicy policy : {ForwardPolicy::kAuto, ForwardPolicy::kFull}) {
+    Setup setup(dir, {"passkey", "niah-multikey"});
+    setup.spec.models = {testing::fixture_model("tiny_fire.pt"),
+                         testing::fixture_model("tiny_rope.pt")};
+    setup.spec.lengths = {100, 200};  // above train_length 64 and the 32-row blocks
+    setup.spec.depths = {30};
+    setup.spec.samples = 2;
+    setup.spec.decode_tokens = 6;
+    setup.spec.forward = policy;
+    setup.spec.out_dir = dir.file(policy == ForwardPolicy::kFull ? "full" : "auto");
+    runs.push_back(setup.run().cells);
+  }
+  REQUIRE(runs[0].size() == 8);
+  REQUIRE(runs[1].size() == 8);
+  double worst = 0;
+  for (size_t i = 0; i < runs[0].size(); ++i) {
+    const TaskCell& cached = runs[0][i];
+    const TaskCell& full = runs[1][i];
+    CHECK(cached.forward_path == "cached");
+    CHECK(full.forward_path == "full");
+    CHECK(cached.key == full.key);
+    REQUIRE(cached.samples.size() == full.samples.size());
+    for (size_t k = 0; k < cached.samples.size(); ++k) {
+      const SampleScore& a = cached.samples[k];
+      const SampleScore& b = full.samples[k];
+      REQUIRE(a.candidate_logprobs.size() == b.candidate_logprobs.size());
+      for (size_t c = 0; c < a.candidate_logprobs.size(); ++c) {
+        worst = std::max(worst, std::abs(a.candidate_logprobs[c] - b.candidate_logprobs[c]));
+      }
+      CHECK(a.exact_match == b.exact_match);
+      CHECK(a.decoded_text == b.decoded_text);
+    }
+  }
+  CHECK(worst <= 1e-4);
+}
+
+TEST_CASE("a model whose cached forward disagrees with its forward fails its cells by name",
+          "[tasks][cache]") {
+  testing::ScratchDir dir("tasks-forgetful");
+  Setup setup(dir, {"passkey"});
+  setup.spec.models = {testing::fixture_model("forgetful_cache.pt"),
+                       testing::fixture_model("uniform.pt")};
+  setup.spec.lengths = {128};
+  setup.spec.depths = {50};
+  setup.spec.samples = 2;
+  const TasksOutcome out = setup.run();
+  CHECK(out.failed == 1);
+  const TaskCell& bad = find(out, "forgetful_cache", "passkey", 128, 50);
+  CHECK(bad.status == CellStatus::kError);
+  CHECK_THAT(bad.message, Catch::Contains("forgetful_cache") &&
+                              Catch::Contains("forward_cached disagrees with forward"));
+  CHECK(find(out, "uniform", "passkey", 128, 50).status == CellStatus::kOk);
+  // Forced onto the full path the same model scores normally.
+  setup.spec.forward = ForwardPolicy::kFull;
+  setup.spec.out_dir = dir.file("full");
+  const TasksOutcome full = setup.run();
+  CHECK(find(full, "forgetful_cache", "passkey", 128, 50).status == CellStatus::kOk);
 }

@@ -123,3 +123,60 @@ TEST_CASE("real decoding yields the first line for string match and token F1", "
   CHECK(score.substring_match);
   CHECK(score.token_f1 == 1.0);
 }
+
+TEST_CASE("the cached path scores a sample like the full path and decodes the same tokens",
+          "[tasks][model][cache]") {
+  Tokenizer tokenizer(testing::tokenizer_path());
+  for (const char* name : {"tiny_alibi.pt", "tiny_fire.pt", "tiny_rope.pt"}) {
+    Model model(testing::fixture_model(name));
+    INFO(name);
+    set_compute_threads(1);
+    model.set_eval_length(120);
+    TaskSample sample;
+    sample.prompt = corpus_tokens(100);  // blocks of 32 rows, train_length 64
+    sample.candidates = {{100, 200, 300}, {7}, {55, 66}, {1000, 2000, 3000, 4000, 4095}};
+    sample.candidate_texts = {"abc", "d", "ef", "ghijk"};
+    sample.gold = 3;
+    sample.answers = {greedy_decode(model, sample.prompt, 3, -1), sample.candidates[3]};
+    sample.answer_texts = {"x"};
+    ScoringOptions full;
+    full.decode_tokens = 7;
+    full.detokenize = [&](const std::vector<int32_t>& ids) { return tokenizer.decode(ids); };
+    ScoringOptions cached = full;
+    cached.path = ForwardPath::kCached;
+    const SampleScore a = score_sample(model, sample, full);
+    const SampleScore b = score_sample(model, sample, cached);
+    REQUIRE(a.candidate_logprobs.size() == 4);
+    REQUIRE(b.candidate_logprobs.size() == 4);
+    for (size_t i = 0; i < 4; ++i) {
+      CHECK(std::abs(a.candidate_logprobs[i] - b.candidate_logprobs[i]) <= 1e-4);
+    }
+    CHECK(a.exact_match);  // the first answer is what greedy emits
+    CHECK(b.exact_match);
+    CHECK(a.decoded_text == b.decoded_text);
+    // Token by token, with and without known tokens.
+    ModelCache state =
+        model.prefill(std::vector<int64_t>(sample.prompt.begin(), sample.prompt.end()));
+    const std::vector<int32_t> plain = greedy_decode(model, sample.prompt, 9, -1);
+    CHECK(greedy_decode_cached(model, state, 9, -1) == plain);
+    ModelCache again =
+        model.prefill(std::vector<int64_t>(sample.prompt.begin(), sample.prompt.end()));
+    CHECK(greedy_decode_cached(model, again, 9, -1, {plain[0], plain[1], plain[2]}) == plain);
+    CHECK(again.length() == static_cast<int64_t>(sample.prompt.size() + 8));
+  }
+}
+
+TEST_CASE("decoding stops at EOS, at the stop rule or at the token limit", "[tasks][model]") {
+  Model model(testing::fixture_model("tiny_alibi.pt"));
+  set_compute_threads(1);
+  const std::vector<int32_t> prompt = corpus_tokens(20);
+  const std::vector<int32_t> plain = greedy_decode(model, prompt, 8, -1);
+  // EOS = the third emitted token: decoding ends right after it.
+  CHECK(greedy_decode(model, prompt, 8, plain[2]).size() <= 3);
+  const DecodeStop after_four = [](const std::vector<int32_t>& g) { return g.size() >= 4; };
+  CHECK(greedy_decode(model, prompt, 8, -1, {}, after_four) ==
+        std::vector<int32_t>(plain.begin(), plain.begin() + 4));
+  ModelCache state = model.prefill(std::vector<int64_t>(prompt.begin(), prompt.end()));
+  CHECK(greedy_decode_cached(model, state, 8, -1, {}, after_four) ==
+        std::vector<int32_t>(plain.begin(), plain.begin() + 4));
+}

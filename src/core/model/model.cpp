@@ -466,8 +466,9 @@ void Model::extend(ModelCache& cache, const std::vector<int64_t>& tokens) {
   TORCH_CHECK(!tokens.empty(), "extend needs at least one token");
   c10::InferenceMode guard;
   const auto n = static_cast<int64_t>(tokens.size());
-  // [1, n] ids at positions length .. length + n - 1
-  at::Tensor input = impl_->input(tokens.data(), /*batch=*/1, n);
+  // [1, n] ids at positions length .. length + n - 1, owned: a model may keep
+  // its input in the past (the induction copier keeps the token history)
+  at::Tensor input = impl_->input(tokens.data(), /*batch=*/1, n).clone();
   ModelCache::Impl& state = *cache.impl_;
   at::Tensor logits = impl_->forward_cached(input, state.past, state.length, path_);
   check_vocab(logits, input, metadata_, path_);
@@ -500,7 +501,7 @@ void Model::continuation_scores_cached(const ModelCache& prefix, const std::vect
   at::Tensor all = impl_->input(rows.data(), batch, length);
   // Rows without their last token [B, L-1] after the shared prefix (the model
   // broadcasts its batch-1 past); they predict tokens 1 .. L-1.
-  at::Tensor input = all.slice(/*dim=*/1, 0, length - 1).contiguous();
+  at::Tensor input = all.slice(/*dim=*/1, 0, length - 1).clone();
   at::Tensor targets = all.slice(/*dim=*/1, 1, length);  // [B, L-1]
   // A new list over the same tensors: the call rebinds it to the rows' past, the prefix keeps its
   // own.
@@ -534,6 +535,15 @@ int64_t Model::check_forward(int64_t length) {
                     "check the model's weights");
   }
   if (metadata_.vocab_size == 0) metadata_.vocab_size = vocab;
+  if (has_cached_forward()) {
+    // The cached contract too: a prefill and one step (shapes checked inside).
+    // This also takes TorchScript's first profiling runs of forward_cached out
+    // of the first cell.
+    const std::vector<int64_t> ids(input.data_ptr<int64_t>(),
+                                   input.data_ptr<int64_t>() + input.numel());
+    ModelCache cache = prefill(ids);
+    extend(cache, {ids.front()});
+  }
   return vocab;
 }
 

@@ -148,7 +148,8 @@ class Model {
                                   std::vector<uint8_t>& greedy);
 
   // Runs a forward at T = `length` on deterministic ids and checks the output
-  // shape, dtype and finiteness; returns the vocabulary size the model emits.
+  // shape, dtype and finiteness (and a prefill + one step of forward_cached when
+  // the model has it); returns the vocabulary size the model emits.
   int64_t check_forward(int64_t length = 16);
 
   // Throws lengen::Error (bad input) when the model cannot score ids of a

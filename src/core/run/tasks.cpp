@@ -306,30 +306,11 @@ RunInfo run_info(const TasksSpec& spec, const std::vector<std::unique_ptr<Model>
   return info;
 }
 
-}  // namespace
-
-void write_tasks_tables(const std::string& run_dir, std::vector<TaskCell>& cells) {
-  sort_task_cells(cells);
-  RunDirectory dir(run_dir);
-  dir.write("tasks.csv", render_tasks_csv(cells));
-  dir.write("tasks_perf.csv", render_tasks_perf_csv(cells));
-  dir.write("tasks_grid.json", render_tasks_grid_json(cells));
-}
-
-TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenerator*>& tasks,
-                       const Tokenizer& tokenizer) {
-  validate(spec, tasks);
-  const std::string started = now_iso8601();
-  std::vector<std::unique_ptr<Model>> models;
-  for (const auto& path : spec.models) {
-    models.push_back(std::make_unique<Model>(path, spec.compute));
-    models.back()->check_forward(16);
-    check_pairing(*models.back(), tokenizer);
-  }
-
+// The cells of the run in plan order, with their keys, labels and sizes.
+std::vector<Job> plan_jobs(const TasksSpec& spec, const std::vector<std::unique_ptr<Model>>& models,
+                           const std::vector<const TaskGenerator*>& tasks,
+                           std::vector<PlannedCell>& planned, size_t& in_shard) {
   std::vector<Job> plan;
-  std::vector<PlannedCell> planned;
-  size_t in_shard = 0;
   for (size_t m = 0; m < models.size(); ++m) {
     for (size_t t = 0; t < tasks.size(); ++t) {
       const std::vector<double> depths =
@@ -372,6 +353,33 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
       }
     }
   }
+  return plan;
+}
+
+}  // namespace
+
+void write_tasks_tables(const std::string& run_dir, std::vector<TaskCell>& cells) {
+  sort_task_cells(cells);
+  RunDirectory dir(run_dir);
+  dir.write("tasks.csv", render_tasks_csv(cells));
+  dir.write("tasks_perf.csv", render_tasks_perf_csv(cells));
+  dir.write("tasks_grid.json", render_tasks_grid_json(cells));
+}
+
+TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenerator*>& tasks,
+                       const Tokenizer& tokenizer) {
+  validate(spec, tasks);
+  const std::string started = now_iso8601();
+  std::vector<std::unique_ptr<Model>> models;
+  for (const auto& path : spec.models) {
+    models.push_back(std::make_unique<Model>(path, spec.compute));
+    models.back()->check_forward(16);
+    check_pairing(*models.back(), tokenizer);
+  }
+
+  std::vector<PlannedCell> planned;
+  size_t in_shard = 0;
+  const std::vector<Job> plan = plan_jobs(spec, models, tasks, planned, in_shard);
 
   RunDirectory dir(spec.out_dir);
   const RunInfo info = run_info(spec, models, tasks, tokenizer, started);
