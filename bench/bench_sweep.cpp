@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     const double s = seconds_since(start);
     double nll = 0;
     int64_t targets = 0;
-    for (const auto& w : scores.windows) {
+    for (const auto& w : scores.blocks) {
       nll += w.nll_sum;
       targets += w.targets;
     }

@@ -32,14 +32,16 @@ SweepCell make_cell(const std::string& model, int64_t length, double nll_per_tok
   c.length = length;
   c.seed = 7;
   c.key = cell_key({model, corpus_sha, std::to_string(length)});
+  c.segment_hash = "s" + corpus_sha.substr(0, 4);  // every length scores the same text
   for (int i = 0; i < 40; ++i) {
     // Window-to-window variation shared by every model: pairing must cancel it.
     const double per_token = nll_per_token + 0.3 * std::sin(i);
-    c.window_scores.push_back(
+    c.block_scores.push_back(
         {i, 0, per_token * double(length - 1), length - 1, 3.0 * double(length - 1)});
     c.positions.add(i % 7, per_token);
   }
-  c.summary = summarize(c.window_scores, c.seed);
+  c.summary = summarize(c.block_scores, c.seed);
+  c.summary.windows = 40;
   return c;
 }
 
@@ -84,7 +86,8 @@ TEST_CASE("compare pairs identical windows and recovers a known difference", "[c
   const std::string csv = render_comparison_csv(curves, settings);
   CHECK_THAT(csv, Catch::StartsWith(
                       "model,position_encoding,train_length,corpus,protocol,stride,tail_tokens,"
-                      "ppl_512,ppl_1024,ppl_2048,ppl_4096,effective_length,extrapolation_ratio\n"));
+                      "ppl_512,ppl_1024,ppl_2048,ppl_4096,effective_length,extrapolation_ratio,"
+                      "effective_length_point,effective_length_optimistic\n"));
   CHECK_THAT(csv, Catch::Contains(fmt::format("better,better,512,syn,chunks,0,0,{:.6f}",
                                               curves[1].by_length.at(512)->summary.perplexity)));
   const std::string md = render_comparison_markdown(curves, paired, {}, settings);

@@ -8,7 +8,7 @@ using namespace lengen;
 
 TEST_CASE("uniform predictions over V give perplexity V and log2(V) bits per token", "[stats]") {
   const double nll = std::log(4096.0);
-  std::vector<WindowScore> windows;
+  std::vector<BlockScore> windows;
   for (int i = 0; i < 5; ++i) windows.push_back({i, 0, nll * 31, 31, 31 * 3.5});
   const CellSummary s = summarize(windows, 1);
   CHECK(s.targets == 155);
@@ -29,7 +29,7 @@ TEST_CASE("the bootstrap interval covers the true mean and shrinks with more win
   std::mt19937_64 rng(7);
   std::normal_distribution<double> noise(0.0, 0.3);
   auto sample = [&](int n) {
-    std::vector<WindowScore> w;
+    std::vector<BlockScore> w;
     for (int i = 0; i < n; ++i) w.push_back({i, 0, (2.0 + noise(rng)) * 100, 100, 0});
     return w;
   };
@@ -48,7 +48,7 @@ TEST_CASE("the bootstrap interval covers the true mean and shrinks with more win
 TEST_CASE("paired difference finds a known shift and pairs windows by id", "[stats]") {
   std::mt19937_64 rng(11);
   std::normal_distribution<double> noise(0.0, 0.5);
-  std::vector<WindowScore> a, b;
+  std::vector<BlockScore> a, b;
   for (int i = 0; i < 200; ++i) {
     const double base = 3.0 + noise(rng);  // large between-window noise, shared by both
     a.push_back({i, 0, (base + 0.1) * 50, 50, 0});

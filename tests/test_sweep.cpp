@@ -44,7 +44,9 @@ TEST_CASE("a uniform model has perplexity V and bits per byte log2(V) x tokens /
     CHECK(cell.status == CellStatus::kOk);
     CHECK(cell.summary.perplexity == Approx(4096.0).epsilon(1e-9));
     // Expected bytes: each scored target carries its document's bytes/token.
-    const WindowPlan plan = plan_windows(cache, ProtocolSpec{}, length, 0);
+    ProtocolSpec nested;  // chunks inside segments of the longest length, remainders aligned
+    nested.segment_length = 64;
+    const WindowPlan plan = plan_windows(cache, nested, length, 0);
     double bytes = 0;
     int64_t targets = 0;
     for (const auto& w : plan.windows) {
@@ -121,9 +123,10 @@ TEST_CASE("tail reports the context gain against the shortest length", "[sweep]"
   const SweepOutcome out = run_sweep(spec);
   const std::string csv = testing::read_file(dir.file("run/ppl.csv"));
   // Recompute the gain at T=64 from the two cells' window scores.
-  const PairedDifference gain = paired_difference(find(out, "tail", 16).window_scores,
-                                                  find(out, "tail", 64).window_scores, 1);
-  CHECK(gain.pairs == find(out, "tail", 64).summary.windows);
+  const PairedDifference gain =
+      paired_difference(find(out, "tail", 16).block_scores, find(out, "tail", 64).block_scores, 1);
+  CHECK(gain.pairs == find(out, "tail", 64).summary.blocks);
+  CHECK(find(out, "tail", 64).summary.blocks == 4 * find(out, "tail", 64).summary.windows);
   CHECK(gain.difference ==
         Approx(find(out, "tail", 16).summary.mean_nll - find(out, "tail", 64).summary.mean_nll));
   CHECK_THAT(csv, Catch::Contains(fmt::format("{:.8f}", gain.difference)));

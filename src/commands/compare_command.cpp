@@ -36,6 +36,7 @@ void run_compare(const CompareOptions& options) {
   ComparisonSettings settings;
   settings.tolerance = options.tolerance;
   settings.baseline_model = options.baseline_model;
+  settings.seed = options.seed;
   if (settings.baseline_model.empty() && !curves.empty()) {
     settings.baseline_model = curves.front().model;
     for (const auto& c : curves) {
