@@ -56,33 +56,37 @@ TEST_CASE("chunks: windows of T inside segments of L, remainders dropped, short 
           "[protocol]") {
   testing::ScratchDir dir("proto");
   TokenCache cache(make_cache(dir, {20, 45, 3}));
-  const ProtocolSpec spec = spec_of(Protocol::kChunks, 16, Remainder::kDrop);
+  const ProtocolSpec spec = spec_of(Protocol::kChunks, 15, Remainder::kDrop);
   const WindowPlan plan = plan_windows(cache, spec, 8, 0);
-  // doc 0: one segment [0,16); doc 1: [0,16), [16,32); doc 2 shorter than L.
-  CHECK(plan.segments == 3);
-  REQUIRE(plan.windows.size() == 6);
+  // doc 0: one segment [0,15); doc 1: [0,15), [15,30), [30,45); doc 2 shorter than L.
+  CHECK(plan.segments == 4);
+  REQUIRE(plan.windows.size() == 8);  // windows at 0 and 7 of each segment
   CHECK(plan.documents_used == 2);
   CHECK(plan.documents_skipped == 1);
   for (const auto& w : plan.windows) {
     CHECK(w.length == 8);
     CHECK(w.score_from == 0);
     CHECK(w.targets() == 7);
-    CHECK(w.begin % 8 == 0);
-    CHECK(w.begin - w.segment_begin < 16);
+    CHECK((w.begin - w.segment_begin) % 7 == 0);
   }
-  // L = 0 means segments of T: the classic chunks protocol.
+  // Every token of a segment after its first, exactly once.
+  Targets expected = every_target({{0, 15}, {1, 45}});
+  expected.erase(expected.find({1u, 15}));
+  expected.erase(expected.find({1u, 30}));
+  CHECK(scored_targets(plan) == expected);
+  // L = 0 means segments of T: windows of T that share no token.
   const WindowPlan plain =
       plan_windows(cache, spec_of(Protocol::kChunks, 0, Remainder::kDrop), 8, 0);
   CHECK(plain.windows.size() == 2 + 5);
 }
 
-TEST_CASE("sliding with S = T produces exactly the chunks windows", "[protocol]") {
+TEST_CASE("sliding with S = T-1 produces exactly the chunks windows", "[protocol]") {
   testing::ScratchDir dir("proto-eq");
   TokenCache cache(make_cache(dir, {100, 37, 64, 5}));
   for (Remainder remainder : {Remainder::kDrop, Remainder::kAlign}) {
     const ProtocolSpec chunks = spec_of(Protocol::kChunks, 32, remainder);
     ProtocolSpec sliding = spec_of(Protocol::kSliding, 32, remainder);
-    sliding.stride = 16;
+    sliding.stride = 15;
     const auto a = plan_windows(cache, chunks, 16, 0);
     const auto b = plan_windows(cache, sliding, 16, 0);
     REQUIRE(a.windows.size() == b.windows.size());
@@ -124,18 +128,12 @@ TEST_CASE("align scores every token of a document after its first exactly once a
       const Targets scored = scored_targets(plan);
       CHECK(std::set<std::pair<uint32_t, int64_t>>(scored.begin(), scored.end()).size() ==
             scored.size());  // no target twice
-      if (protocol == Protocol::kSliding) {
-        // every token but the first of each segment from a document's start:
-        // token 32 of doc 1 (segments [0,32), [32,64)); docs 0 and 2 end with a
-        // right-aligned segment whose first target is token 32
-        Targets expected = all;
-        expected.erase(expected.find({1u, 32}));
-        CHECK(scored == expected);
-      } else {
-        for (const auto& target : scored) CHECK(all.count(target) == 1);
-        // chunks leaves out the first token of each window only
-        CHECK(scored.size() + plan.windows.size() >= all.size());
-      }
+      // every token but the first of each segment from a document's start:
+      // token 32 of doc 1 (segments [0,32), [32,64)); docs 0 and 2 end with a
+      // right-aligned segment whose first target is token 32
+      Targets expected = all;
+      expected.erase(expected.find({1u, 32}));
+      CHECK(scored == expected);
     }
   }
 }
@@ -156,11 +154,8 @@ TEST_CASE("a budget keeps the same segments at every length: nested sampling", "
     const WindowPlan c = plan_windows(cache, chunks, length, 256);
     CHECK(s.segment_hash == reference.segment_hash);
     CHECK(c.segment_hash == reference.segment_hash);
-    CHECK(scored_targets(s) == scored_targets(reference));  // sliding: exactly the same targets
-    const Targets chunk_targets = scored_targets(c);
-    for (const auto& t : chunk_targets) CHECK(scored_targets(reference).count(t) == 1);
-    // chunks: the same targets up to the first token of each window
-    CHECK(chunk_targets.size() + c.windows.size() - c.segments == scored_targets(reference).size());
+    CHECK(scored_targets(s) == scored_targets(reference));  // exactly the same targets
+    CHECK(scored_targets(c) == scored_targets(reference));
   }
   // Another budget or segment length is another segment set.
   CHECK(plan_windows(cache, sliding, 16, 128).segment_hash != reference.segment_hash);

@@ -5,6 +5,7 @@
 
 #include "core/data/token_cache.h"
 #include "core/model/model.h"
+#include "core/perplexity/evaluator.h"
 #include "core/perplexity/protocol.h"
 #include "core/run/sweep.h"
 #include "sweep_fixture.h"
@@ -177,4 +178,50 @@ TEST_CASE("a model made with another tokenizer is refused before any cell runs",
   spec.models = {testing::fixture_model("small_vocab.pt")};
   spec.corpora = {testing::fixture_cache()};
   CHECK_THROWS_WITH(run_sweep(spec), Catch::Contains("smaller than the tokenizer"));
+}
+
+TEST_CASE("a context-free model has the same perplexity at every length of a budgeted sweep",
+          "[sweep]") {
+  // bigram.pt's logits read the current token only: any change of its
+  // perplexity across lengths comes from which targets were sampled.
+  testing::ScratchDir dir("sweep-bigram");
+  SweepSpec spec = base_spec(dir, "run");
+  spec.models = {testing::fixture_model("bigram.pt")};
+  spec.protocols = {"chunks", "sliding"};
+  spec.lengths = {16, 32, 64, 128, 256, 512};
+  spec.max_tokens = 1024;  // two of the corpus's segments of 512
+  const SweepOutcome out = run_sweep(spec);
+  for (const std::string protocol : {"chunks", "sliding"}) {
+    const SweepCell& reference = find(out, protocol, 512);
+    CHECK(reference.segments == 2);
+    for (int64_t length : spec.lengths) {
+      const SweepCell& cell = find(out, protocol, length);
+      REQUIRE(cell.status == CellStatus::kOk);
+      CHECK(cell.segment_hash == reference.segment_hash);
+      CHECK(cell.summary.targets == reference.summary.targets);
+      // The bar is 0.5%; the same targets make it equal to rounding.
+      CHECK(std::abs(cell.summary.perplexity / reference.summary.perplexity - 1) <= 0.005);
+      CHECK(cell.summary.mean_nll == Approx(reference.summary.mean_nll).epsilon(1e-9));
+      // Every ok cell has an interval around its estimate.
+      CHECK(cell.summary.nll_ci95.low < cell.summary.mean_nll);
+      CHECK(cell.summary.nll_ci95.high > cell.summary.mean_nll);
+    }
+  }
+
+  // The control can fail: windows drawn per length (segments of T, the same
+  // budget, the sampling before nested segments) give this model visibly
+  // different perplexities.
+  TokenCache cache(testing::fixture_cache());
+  Model model(testing::fixture_model("bigram.pt"));
+  std::vector<double> ppl;
+  for (int64_t length : spec.lengths) {
+    ProtocolSpec per_length;
+    per_length.segment_length = 0;
+    const WindowPlan plan = plan_windows(cache, per_length, length, 1024);
+    ppl.push_back(
+        summarize(score_windows(model, cache, plan.windows, EvalOptions{}).blocks, 1).perplexity);
+  }
+  const auto [low, high] = std::minmax_element(ppl.begin(), ppl.end());
+  INFO("per-length sampling: perplexity from " << *low << " to " << *high);
+  CHECK(*high / *low - 1 > 0.03);
 }

@@ -40,7 +40,10 @@ Remainder parse_remainder(const std::string& name) {
 }
 
 int64_t effective_stride(const ProtocolSpec& spec, int64_t length) {
-  if (spec.protocol == Protocol::kChunks) return length;
+  // chunks: consecutive windows share one token, the previous window's last
+  // target, which is context only (lm-eval's rolling windows do the same), so a
+  // segment's targets are every token after its first at every T.
+  if (spec.protocol == Protocol::kChunks) return length - 1;
   if (spec.protocol == Protocol::kSliding) {
     return spec.stride > 0 ? spec.stride : std::max<int64_t>(1, length / 2);
   }

@@ -6,11 +6,14 @@
 // tokens (L = the sweep's largest length for the corpus, or --segment-tokens),
 // and a budget keeps whole segments. The segments do not depend on T, so a
 // curve scores the same text at every length:
-//   chunks  — each segment is cut into disjoint windows of T tokens; every
-//             prediction inside a window is scored (T-1 targets per window).
+//   chunks  — each segment is cut into windows of T tokens that start every T-1
+//             tokens (a window's first token is the previous window's last
+//             target, as context only); every prediction inside a window is
+//             scored (T-1 targets per window), so every token of a segment
+//             after its first is a target exactly once, at every T.
 //   sliding — windows of T tokens start every S tokens inside the segment; the
 //             first window scores all T-1 predictions, later ones only targets
-//             not scored before. S = T gives exactly `chunks`.
+//             not scored before. S = T-1 gives exactly `chunks`.
 //   tail    — the window is the last T tokens of each segment and only its final
 //             K targets are scored (T-K tokens of context at every T).
 // Remainders (`Remainder`): `drop` leaves the last < L tokens of a document (and
@@ -81,7 +84,7 @@ struct WindowPlan {
   std::string segment_hash;         // 16 hex digits over L and the kept segments
 };
 
-// Effective stride of a spec at length T.
+// Effective stride of a spec at length T (chunks: T-1).
 int64_t effective_stride(const ProtocolSpec& spec, int64_t length);
 
 // Targets per bootstrap block: 256, or fewer so that a segment's scored span
