@@ -179,3 +179,42 @@ TEST_CASE("plots are drawn with gnuplot and skipped with a note without it", "[c
   CHECK(std::filesystem::exists(dir.file("without/ppl_syn_chunks.gp")));
   CHECK(std::filesystem::exists(dir.file("without/ppl_syn_chunks.dat")));
 }
+
+TEST_CASE("effective length uses the paired interval and only comparable cells", "[compare]") {
+  // Per-block NLLs: at 2048 the mean is 0.05 nats worse than at 512 (inside
+  // ln 1.1 = 0.095), but 10 blocks alternating +-0.3 around it leave the upper
+  // end of the paired interval above the band; at 4096 it is 0.5 nats worse.
+  std::vector<SweepCell> cells;
+  for (int64_t length : kLengths) {
+    SweepCell c = make_cell("m", length, 2.0);
+    const double shift = length <= 1024 ? 0.0 : length == 2048 ? 0.05 : 0.5;
+    const double spread = length <= 1024 ? 0.0 : 0.3;
+    c.block_scores.resize(10);
+    for (auto& b : c.block_scores)
+      b.nll_sum = (2.0 + shift + (b.id % 2 ? spread : -spread)) * double(b.targets);
+    c.summary = summarize(c.block_scores, c.seed);
+    cells.push_back(c);
+  }
+  auto curves = build_curves(cells);
+  REQUIRE(curves.size() == 1);
+  const EffectiveLength e = effective_length(curves[0], 0.10, 3);
+  INFO("conservative " << e.length << ", point " << e.length_point << ", optimistic "
+                       << e.length_optimistic);
+  CHECK(e.length == 1024);
+  CHECK(e.length_point == 2048);
+  CHECK(e.length_optimistic >= e.length_point);
+  CHECK(e.length_optimistic < 4096);  // 0.5 nats worse is outside any reading
+  CHECK(comparability_note(curves[0]).empty());
+
+  // A cell that scored other segments (another budget) makes the curve not
+  // comparable: no effective length, and the tables say why.
+  cells[2].segment_hash = "another";
+  curves = build_curves(cells);
+  const EffectiveLength mixed = effective_length(curves[0], 0.10, 3);
+  CHECK(mixed.length == 0);
+  CHECK_THAT(mixed.note, Catch::Contains("2 different segment sets"));
+  const std::string md = render_comparison_markdown(curves, {}, {}, ComparisonSettings{"", 0.10});
+  CHECK_THAT(md, Catch::Contains("⚠ m: its cells score 2 different segment sets"));
+  cells[2].segment_hash = "";
+  CHECK_THAT(comparability_note(build_curves(cells)[0]), Catch::Contains("before nested sampling"));
+}
