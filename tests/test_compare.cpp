@@ -165,14 +165,15 @@ TEST_CASE("plots are drawn with gnuplot and skipped with a note without it", "[c
   const RunTables tables = load_runs({dir.file("a"), dir.file("b")});
   const auto curves = build_curves(tables.cells);
   if (gnuplot_available()) {
-    const PlotReport drawn = write_plots(curves, {}, dir.file("with"), true);
+    const PlotReport drawn =
+        write_plots(curves, paired_against(curves, "base", 3), {}, dir.file("with"), true);
     CHECK(drawn.note.empty());
-    CHECK(drawn.images.size() == 4);  // perplexity + positions, png + svg
+    CHECK(drawn.images.size() == 6);  // perplexity + ΔNLL + positions, png + svg
     for (const auto& image : drawn.images) CHECK(std::filesystem::file_size(image) > 1000);
   }
   const std::string path = std::getenv("PATH");
   ::setenv("PATH", "/nonexistent", 1);
-  const PlotReport skipped = write_plots(curves, {}, dir.file("without"), true);
+  const PlotReport skipped = write_plots(curves, {}, {}, dir.file("without"), true);
   ::setenv("PATH", path.c_str(), 1);
   CHECK(skipped.images.empty());
   CHECK_THAT(skipped.note, Catch::Contains("gnuplot not found"));
