@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 
 #include "core/data/token_cache.h"
 #include "core/model/model.h"
@@ -224,4 +225,42 @@ TEST_CASE("a context-free model has the same perplexity at every length of a bud
   const auto [low, high] = std::minmax_element(ppl.begin(), ppl.end());
   INFO("per-length sampling: perplexity from " << *low << " to " << *high);
   CHECK(*high / *low - 1 > 0.03);
+}
+
+TEST_CASE("a stride above the shortest length is refused with exit 2 before any cell runs",
+          "[sweep][errors]") {
+  testing::ScratchDir dir("sweep-stride");
+  const auto r = testing::run_lengen("sweep -q -m " + testing::fixture_model("uniform.pt") +
+                                     " -c " + testing::fixture_cache() +
+                                     " -p sliding -l 32 64 --stride 40 -o " + dir.file("run"));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output,
+             Catch::Contains("--stride") && Catch::Contains("exceeds the shortest length"));
+  CHECK(!std::filesystem::exists(dir.file("run/ppl.csv")));
+}
+
+TEST_CASE("remainder align scores every token of the corpus after each segment start", "[sweep]") {
+  testing::ScratchDir dir("sweep-align");
+  TokenCache cache(testing::fixture_cache());
+  int64_t expected = 0;  // segments of 64: every token but the first of each full segment
+  for (size_t d = 0; d < cache.document_count(); ++d) {
+    const int64_t n = cache.document_length(d);
+    if (n >= 64) expected += n - n / 64;  // 63 per full segment + the aligned remainder
+  }
+  for (const std::string remainder : {"align", "drop"}) {
+    SweepSpec spec = base_spec(dir, remainder);
+    spec.models = {testing::fixture_model("uniform.pt")};
+    spec.protocols = {"chunks", "sliding"};
+    spec.lengths = {16, 24, 64};  // 24: windows do not tile a segment
+    spec.remainder = remainder;
+    const SweepOutcome out = run_sweep(spec);
+    for (const auto& cell : out.cells) {
+      CHECK(cell.remainder == remainder);
+      if (remainder == "align") {
+        CHECK(cell.summary.targets == expected);
+      } else {
+        CHECK(cell.summary.targets < expected);
+      }
+    }
+  }
 }

@@ -75,6 +75,7 @@ std::string Curve::setting() const {
   if (protocol == "sliding")
     s += stride_setting > 0 ? fmt::format(" (stride {})", stride_setting) : " (stride T/2)";
   if (protocol == "tail") s += fmt::format(" (last {})", tail_tokens);
+  if (protocol != "tail" && remainder == "drop") s += " (drop)";
   return s;
 }
 
@@ -82,7 +83,8 @@ std::vector<Curve> build_curves(const std::vector<SweepCell>& cells) {
   std::vector<Curve> curves;
   auto same = [](const Curve& k, const SweepCell& c) {
     return k.model == c.model && k.corpus == c.corpus && k.protocol == c.protocol &&
-           k.stride_setting == c.stride_setting && k.tail_tokens == c.tail_tokens;
+           k.stride_setting == c.stride_setting && k.tail_tokens == c.tail_tokens &&
+           k.remainder == c.remainder;
   };
   for (const auto& c : cells) {
     auto it =
@@ -96,6 +98,7 @@ std::vector<Curve> build_curves(const std::vector<SweepCell>& cells) {
       k.protocol = c.protocol;
       k.stride_setting = c.stride_setting;
       k.tail_tokens = c.tail_tokens;
+      k.remainder = c.remainder;
       curves.push_back(k);
       it = curves.end() - 1;
     }

@@ -47,9 +47,11 @@ struct Curve {
   std::string protocol;
   int64_t stride_setting = 0;
   int64_t tail_tokens = 0;
+  std::string remainder;  // "drop" curves are set apart from "align" ones
   std::map<int64_t, const SweepCell*> by_length;
 
-  std::string setting() const;  // "austen · chunks", "austen · tail (last 256)"
+  // "austen · chunks", "austen · tail (last 256)", "austen · chunks (drop)"
+  std::string setting() const;
 };
 
 // Curves in first-seen order of (corpus, protocol setting), then model. The

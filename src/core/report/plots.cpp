@@ -89,17 +89,20 @@ class SeriesStyles {
 };
 
 // A y ceiling that one diverging series cannot dictate: twice the median of the
-// series' maxima (on the data's own scale above `floor`). Returns NaN when no
-// series exceeds it; otherwise `note` lists the clipped series.
+// series' maxima above `floor` (on log values when `log_scale`, where twice
+// means squared). NaN ceiling when no series exceeds it; otherwise `note`
+// names the clipped series.
 struct Clip {
   double ceiling = std::nan("");
   std::string note;
 };
-Clip clip_for(const std::vector<std::pair<std::string, double>>& series_max, double floor) {
+Clip clip_for(const std::vector<std::pair<std::string, double>>& series_max, double floor,
+              bool log_scale) {
   Clip clip;
+  auto scaled = [&](double x) { return log_scale ? std::log(x) : x; };
   std::vector<double> maxima;
   for (const auto& entry : series_max) {
-    if (std::isfinite(entry.second)) maxima.push_back(entry.second);
+    if (std::isfinite(entry.second)) maxima.push_back(scaled(entry.second));
   }
   if (maxima.size() < 3) return clip;  // a median of one or two is the data itself
   std::sort(maxima.begin(), maxima.end());
@@ -107,12 +110,12 @@ Clip clip_for(const std::vector<std::pair<std::string, double>>& series_max, dou
   const double ceiling = floor + 2.0 * std::max(median - floor, 1e-3);
   std::string clipped;
   for (const auto& [name, value] : series_max) {
-    if (value > ceiling)
+    if (std::isfinite(value) && scaled(value) > ceiling)
       clipped += fmt::format("{}{} (max {:.3g})", clipped.empty() ? "" : ", ", name, value);
   }
   if (clipped.empty()) return clip;
-  clip.ceiling = ceiling;
-  clip.note = fmt::format("y clipped at {:.3g}: {}", ceiling, clipped);
+  clip.ceiling = log_scale ? std::exp(ceiling) : ceiling;
+  clip.note = fmt::format("y clipped at {:.3g}: {}", clip.ceiling, clipped);
   return clip;
 }
 
@@ -153,19 +156,7 @@ Figure perplexity_figure(const std::vector<const Curve*>& rows, const SeriesStyl
     ++index;
   }
   write_file_atomically(out_dir + "/" + f.name + ".dat", data);
-  // Log scale: clip on log(perplexity) so "twice the median" means squared.
-  for (auto& entry : series_max) entry.second = std::log(entry.second);
-  Clip clip = clip_for(series_max, 0.0);
-  if (std::isfinite(clip.ceiling)) {
-    for (auto& entry : series_max) entry.second = std::exp(entry.second);
-    std::string clipped;
-    for (const auto& [name, value] : series_max) {
-      if (std::log(value) > clip.ceiling)
-        clipped += fmt::format("{}{} (max {:.3g})", clipped.empty() ? "" : ", ", name, value);
-    }
-    clip.ceiling = std::exp(clip.ceiling);
-    clip.note = fmt::format("y clipped at {:.3g}: {}", clip.ceiling, clipped);
-  }
+  const Clip clip = clip_for(series_max, 0.0, /*log_scale=*/true);
   f.script = fmt::format(
       "# Perplexity vs evaluation length. Edit and run: gnuplot {0}.gp\n"
       "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'perplexity'\n"
@@ -220,7 +211,8 @@ Figure delta_figure(const std::string& setting, const std::vector<PairedRow>& pa
       "set ylabel {2}\nset logscale x 2\nset grid\nset key outside right\n{3}{4}",
       f.name, quoted("ΔNLL vs " + baseline + " — " + setting + " (bands: paired 95% CI)"),
       quoted("mean NLL − " + baseline + "'s (nats/token; < 0 = better)"),
-      clip_lines(clip_for(series_max, 0.0)), render_both(f.name, plot_command(plots)));
+      clip_lines(clip_for(series_max, 0.0, /*log_scale=*/false)),
+      render_both(f.name, plot_command(plots)));
   return f;
 }
 

@@ -211,6 +211,29 @@ RunInfo run_info(const SweepSpec& spec, const std::vector<std::unique_ptr<Model>
   return info;
 }
 
+// The cells in plan order: model x corpus x protocol x length, each keyed by
+// everything that determines its result.
+std::vector<Job> plan_jobs(const SweepSpec& spec, const std::vector<std::unique_ptr<Model>>& models,
+                           const std::vector<LoadedCorpus>& corpora) {
+  std::vector<Job> plan;
+  for (size_t m = 0; m < models.size(); ++m) {
+    for (size_t c = 0; c < corpora.size(); ++c) {
+      for (const ProtocolSpec& p : protocol_specs(spec, *corpora[c].cache)) {
+        for (int64_t length : spec.lengths) {
+          Job job{m, c, p, length, ""};
+          job.key = cell_key({models[m]->sha256(), corpora[c].sha256, to_string(p.protocol),
+                              std::to_string(effective_stride(p, length)),
+                              std::to_string(p.tail_tokens), std::to_string(p.segment_length),
+                              to_string(p.remainder), std::to_string(length),
+                              std::to_string(spec.max_tokens), std::to_string(spec.seed)});
+          plan.push_back(job);
+        }
+      }
+    }
+  }
+  return plan;
+}
+
 }  // namespace
 
 void write_sweep_tables(const std::string& run_dir, std::vector<SweepCell>& cells) {
@@ -241,22 +264,7 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
     for (const auto& corpus : corpora) check_pairing(*model, corpus);
   }
 
-  std::vector<Job> plan;
-  for (size_t m = 0; m < models.size(); ++m) {
-    for (size_t c = 0; c < corpora.size(); ++c) {
-      for (const ProtocolSpec& p : protocol_specs(spec, *corpora[c].cache)) {
-        for (int64_t length : spec.lengths) {
-          Job job{m, c, p, length, ""};
-          job.key = cell_key({models[m]->sha256(), corpora[c].sha256, to_string(p.protocol),
-                              std::to_string(effective_stride(p, length)),
-                              std::to_string(p.tail_tokens), std::to_string(p.segment_length),
-                              to_string(p.remainder), std::to_string(length),
-                              std::to_string(spec.max_tokens), std::to_string(spec.seed)});
-          plan.push_back(job);
-        }
-      }
-    }
-  }
+  const std::vector<Job> plan = plan_jobs(spec, models, corpora);
   std::vector<PlannedCell> planned;
   size_t in_shard = 0;
   for (size_t i = 0; i < plan.size(); ++i) {
