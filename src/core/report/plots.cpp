@@ -88,33 +88,31 @@ class SeriesStyles {
   std::vector<std::string> models_;
 };
 
-// A y ceiling that one diverging series cannot dictate: twice the median of the
-// series' maxima above `floor` (on log values when `log_scale`, where twice
-// means squared). NaN ceiling when no series exceeds it; otherwise `note`
-// names the clipped series.
+// A y ceiling that one diverging series cannot dictate, from the median m of
+// the series' maxima: 2m for perplexity (log scale: a factor of two), and
+// max(2m, 0.1) for a ΔNLL. NaN ceiling when no series exceeds it; otherwise
+// `note` names the clipped series.
 struct Clip {
   double ceiling = std::nan("");
   std::string note;
 };
-Clip clip_for(const std::vector<std::pair<std::string, double>>& series_max, double floor,
-              bool log_scale) {
+Clip clip_for(const std::vector<std::pair<std::string, double>>& series_max, bool perplexity) {
   Clip clip;
-  auto scaled = [&](double x) { return log_scale ? std::log(x) : x; };
   std::vector<double> maxima;
   for (const auto& entry : series_max) {
-    if (std::isfinite(entry.second)) maxima.push_back(scaled(entry.second));
+    if (std::isfinite(entry.second)) maxima.push_back(entry.second);
   }
   if (maxima.size() < 3) return clip;  // a median of one or two is the data itself
   std::sort(maxima.begin(), maxima.end());
   const double median = maxima[maxima.size() / 2];
-  const double ceiling = floor + 2.0 * std::max(median - floor, 1e-3);
+  const double ceiling = perplexity ? 2.0 * median : std::max(2.0 * median, 0.1);
   std::string clipped;
   for (const auto& [name, value] : series_max) {
-    if (std::isfinite(value) && scaled(value) > ceiling)
+    if (std::isfinite(value) && value > ceiling)
       clipped += fmt::format("{}{} (max {:.3g})", clipped.empty() ? "" : ", ", name, value);
   }
   if (clipped.empty()) return clip;
-  clip.ceiling = log_scale ? std::exp(ceiling) : ceiling;
+  clip.ceiling = ceiling;
   clip.note = fmt::format("y clipped at {:.3g}: {}", clip.ceiling, clipped);
   return clip;
 }
@@ -122,8 +120,11 @@ Clip clip_for(const std::vector<std::pair<std::string, double>>& series_max, dou
 // gnuplot lines for a clip: the y range and the note under the title.
 std::string clip_lines(const Clip& clip) {
   if (!std::isfinite(clip.ceiling)) return "";
-  return fmt::format("set yrange [*:{:.6g}]\nset label 1 {} at graph 0.01, graph 0.97 left front\n",
-                     clip.ceiling, quoted(clip.note));
+  // The note sits under the x label, clear of the data.
+  return fmt::format(
+      "set yrange [*:{:.6g}]\nset bmargin 5\nset label 1 {} at screen 0.01, "
+      "screen 0.03 left front\n",
+      clip.ceiling, quoted(clip.note));
 }
 
 Figure perplexity_figure(const std::vector<const Curve*>& rows, const SeriesStyles& styles,
@@ -133,6 +134,7 @@ Figure perplexity_figure(const std::vector<const Curve*>& rows, const SeriesStyl
   std::string data;
   std::vector<std::string> plots;
   std::vector<std::pair<std::string, double>> series_max;
+  double lowest = INFINITY, highest_all = 0;
   int index = 0;
   for (const Curve* c : rows) {
     data += fmt::format("# {}: length perplexity ci95_low ci95_high\n", c->model);
@@ -141,6 +143,9 @@ Figure perplexity_figure(const std::vector<const Curve*>& rows, const SeriesStyl
       if (cell->status != CellStatus::kOk) continue;
       const CellSummary& s = cell->summary;
       highest = std::isfinite(highest) ? std::max(highest, s.perplexity) : s.perplexity;
+      lowest =
+          std::min(lowest, std::isfinite(s.nll_ci95.low) ? std::exp(s.nll_ci95.low) : s.perplexity);
+      highest_all = std::max(highest_all, s.perplexity);
       data +=
           fmt::format("{} {:.6f} {:.6f} {:.6f}\n", length, s.perplexity,
                       std::isfinite(s.nll_ci95.low) ? std::exp(s.nll_ci95.low) : s.perplexity,
@@ -156,16 +161,20 @@ Figure perplexity_figure(const std::vector<const Curve*>& rows, const SeriesStyl
     ++index;
   }
   write_file_atomically(out_dir + "/" + f.name + ".dat", data);
-  const Clip clip = clip_for(series_max, 0.0, /*log_scale=*/true);
+  const Clip clip = clip_for(series_max, /*perplexity=*/true);
+  // A log y axis only when the drawn range spans a decade: below that gnuplot
+  // would label a single tick.
+  const double top = std::isfinite(clip.ceiling) ? clip.ceiling : highest_all;
+  const bool log_y = std::isfinite(lowest) && lowest > 0 && top / lowest > 10;
   f.script = fmt::format(
       "# Perplexity vs evaluation length. Edit and run: gnuplot {0}.gp\n"
       "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'perplexity'\n"
-      "set logscale x 2\nset logscale y\nset grid\nset key outside right\n"
+      "set logscale x 2\n{5}set grid\nset key outside right\n"
       "set arrow from {2},graph 0 to {2},graph 1 nohead dt 2 lc 'gray'\n{3}{4}",
       f.name,
       quoted("Perplexity — " + rows.front()->setting() + " (bands: 95% block-bootstrap CI)"),
       rows.front()->train_length > 0 ? rows.front()->train_length : 512, clip_lines(clip),
-      render_both(f.name, plot_command(plots)));
+      render_both(f.name, plot_command(plots)), log_y ? "set logscale y\n" : "");
   return f;
 }
 
@@ -211,7 +220,7 @@ Figure delta_figure(const std::string& setting, const std::vector<PairedRow>& pa
       "set ylabel {2}\nset logscale x 2\nset grid\nset key outside right\n{3}{4}",
       f.name, quoted("ΔNLL vs " + baseline + " — " + setting + " (bands: paired 95% CI)"),
       quoted("mean NLL − " + baseline + "'s (nats/token; < 0 = better)"),
-      clip_lines(clip_for(series_max, 0.0, /*log_scale=*/false)),
+      clip_lines(clip_for(series_max, /*perplexity=*/false)),
       render_both(f.name, plot_command(plots)));
   return f;
 }
