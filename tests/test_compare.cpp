@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "core/report/baseline.h"
 #include "core/report/comparison.h"
@@ -218,4 +219,33 @@ TEST_CASE("effective length uses the paired interval and only comparable cells",
   CHECK_THAT(md, Catch::Contains("⚠ m: its cells score 2 different segment sets"));
   cells[2].segment_hash = "";
   CHECK_THAT(comparability_note(build_curves(cells)[0]), Catch::Contains("before nested sampling"));
+}
+
+TEST_CASE("figures give every model its own style and clip a diverging series with a note",
+          "[compare]") {
+  testing::ScratchDir dir("cmp-style");
+  std::vector<SweepCell> cells;
+  const std::vector<std::string> models = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
+  for (const auto& model : models) {
+    for (int64_t length : kLengths) {
+      // "j" diverges past the training length (NLL 9 = perplexity 8103 at 4096).
+      const double nll = model == "j" && length > 512 ? 2.0 + double(length) / 512.0 : 2.0;
+      cells.push_back(make_cell(model, length, nll + 0.01 * double(model[0] - 'a')));
+    }
+  }
+  const auto curves = build_curves(cells);
+  const auto paired = paired_against(curves, "a", 3);
+  write_plots(curves, paired, {}, dir.file("out"), false);
+  const std::string ppl = testing::read_file(dir.file("out/ppl_syn_chunks.gp"));
+  const std::string delta = testing::read_file(dir.file("out/delta_syn_chunks.gp"));
+  CHECK_THAT(ppl, Catch::Contains("y clipped at") && Catch::Contains(": j (max"));
+  CHECK_THAT(delta, Catch::Contains("y clipped at") && Catch::Contains(": j (max"));
+  // Colour and dash of each series' line: ten models, ten different pairs.
+  std::set<std::string> styles;
+  const std::string line = "with linespoints lw 2 ps 0.7 ";
+  for (size_t at = ppl.find(line); at != std::string::npos; at = ppl.find(line, at + 1)) {
+    const size_t from = at + line.size();
+    styles.insert(ppl.substr(from, ppl.find(" pt", from) - from));  // "lc rgb '#...' dt N"
+  }
+  CHECK(styles.size() == models.size());
 }
