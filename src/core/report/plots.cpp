@@ -157,7 +157,9 @@ Figure perplexity_figure(const std::vector<const Curve*>& rows, const SeriesStyl
     plots.push_back(fmt::format(
         "'{0}.dat' index {1} using 1:3:4 with filledcurves fs transparent solid 0.15 {2} notitle, "
         "'{0}.dat' index {1} using 1:2 with linespoints lw 2 ps 0.7 {3} title {4}",
-        f.name, index, styles.colour(c->model), styles.of(c->model), quoted(c->model)));
+        f.name, index, styles.colour(c->model), styles.of(c->model),
+        // A curve over different text is not a length effect: say so in its key.
+        quoted(comparability_note(*c).empty() ? c->model : c->model + " (segment sets differ)")));
     ++index;
   }
   write_file_atomically(out_dir + "/" + f.name + ".dat", data);
