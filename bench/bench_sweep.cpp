@@ -69,7 +69,7 @@ std::pair<double, double> time_cell(lengen::Model& model, const lengen::TokenCac
   const double seconds = seconds_since(start);
   double nll = 0;
   int64_t targets = 0;
-  for (const auto& w : scores.windows) {
+  for (const auto& w : scores.blocks) {
     nll += w.nll_sum;
     targets += w.targets;
   }

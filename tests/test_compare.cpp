@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "core/report/baseline.h"
 #include "core/report/comparison.h"
@@ -32,14 +33,16 @@ SweepCell make_cell(const std::string& model, int64_t length, double nll_per_tok
   c.length = length;
   c.seed = 7;
   c.key = cell_key({model, corpus_sha, std::to_string(length)});
+  c.segment_hash = "s" + corpus_sha.substr(0, 4);  // every length scores the same text
   for (int i = 0; i < 40; ++i) {
     // Window-to-window variation shared by every model: pairing must cancel it.
     const double per_token = nll_per_token + 0.3 * std::sin(i);
-    c.window_scores.push_back(
+    c.block_scores.push_back(
         {i, 0, per_token * double(length - 1), length - 1, 3.0 * double(length - 1)});
     c.positions.add(i % 7, per_token);
   }
-  c.summary = summarize(c.window_scores, c.seed);
+  c.summary = summarize(c.block_scores, c.seed);
+  c.summary.windows = 40;
   return c;
 }
 
@@ -84,7 +87,8 @@ TEST_CASE("compare pairs identical windows and recovers a known difference", "[c
   const std::string csv = render_comparison_csv(curves, settings);
   CHECK_THAT(csv, Catch::StartsWith(
                       "model,position_encoding,train_length,corpus,protocol,stride,tail_tokens,"
-                      "ppl_512,ppl_1024,ppl_2048,ppl_4096,effective_length,extrapolation_ratio\n"));
+                      "ppl_512,ppl_1024,ppl_2048,ppl_4096,effective_length,extrapolation_ratio,"
+                      "effective_length_point,effective_length_optimistic\n"));
   CHECK_THAT(csv, Catch::Contains(fmt::format("better,better,512,syn,chunks,0,0,{:.6f}",
                                               curves[1].by_length.at(512)->summary.perplexity)));
   const std::string md = render_comparison_markdown(curves, paired, {}, settings);
@@ -162,17 +166,86 @@ TEST_CASE("plots are drawn with gnuplot and skipped with a note without it", "[c
   const RunTables tables = load_runs({dir.file("a"), dir.file("b")});
   const auto curves = build_curves(tables.cells);
   if (gnuplot_available()) {
-    const PlotReport drawn = write_plots(curves, {}, dir.file("with"), true);
+    const PlotReport drawn =
+        write_plots(curves, paired_against(curves, "base", 3), {}, dir.file("with"), true);
     CHECK(drawn.note.empty());
-    CHECK(drawn.images.size() == 4);  // perplexity + positions, png + svg
+    CHECK(drawn.images.size() == 6);  // perplexity + ΔNLL + positions, png + svg
     for (const auto& image : drawn.images) CHECK(std::filesystem::file_size(image) > 1000);
   }
   const std::string path = std::getenv("PATH");
   ::setenv("PATH", "/nonexistent", 1);
-  const PlotReport skipped = write_plots(curves, {}, dir.file("without"), true);
+  const PlotReport skipped = write_plots(curves, {}, {}, dir.file("without"), true);
   ::setenv("PATH", path.c_str(), 1);
   CHECK(skipped.images.empty());
   CHECK_THAT(skipped.note, Catch::Contains("gnuplot not found"));
   CHECK(std::filesystem::exists(dir.file("without/ppl_syn_chunks.gp")));
   CHECK(std::filesystem::exists(dir.file("without/ppl_syn_chunks.dat")));
+}
+
+TEST_CASE("effective length uses the paired interval and only comparable cells", "[compare]") {
+  // Per-block NLLs: at 2048 the mean is 0.05 nats worse than at 512 (inside
+  // ln 1.1 = 0.095), but 10 blocks alternating +-0.3 around it leave the upper
+  // end of the paired interval above the band; at 4096 it is 0.5 nats worse.
+  std::vector<SweepCell> cells;
+  for (int64_t length : kLengths) {
+    SweepCell c = make_cell("m", length, 2.0);
+    const double shift = length <= 1024 ? 0.0 : length == 2048 ? 0.05 : 0.5;
+    const double spread = length <= 1024 ? 0.0 : 0.3;
+    c.block_scores.resize(10);
+    for (auto& b : c.block_scores)
+      b.nll_sum = (2.0 + shift + (b.id % 2 ? spread : -spread)) * double(b.targets);
+    c.summary = summarize(c.block_scores, c.seed);
+    cells.push_back(c);
+  }
+  auto curves = build_curves(cells);
+  REQUIRE(curves.size() == 1);
+  const EffectiveLength e = effective_length(curves[0], 0.10, 3);
+  INFO("conservative " << e.length << ", point " << e.length_point << ", optimistic "
+                       << e.length_optimistic);
+  CHECK(e.length == 1024);
+  CHECK(e.length_point == 2048);
+  CHECK(e.length_optimistic >= e.length_point);
+  CHECK(e.length_optimistic < 4096);  // 0.5 nats worse is outside any reading
+  CHECK(comparability_note(curves[0]).empty());
+
+  // A cell that scored other segments (another budget) makes the curve not
+  // comparable: no effective length, and the tables say why.
+  cells[2].segment_hash = "another";
+  curves = build_curves(cells);
+  const EffectiveLength mixed = effective_length(curves[0], 0.10, 3);
+  CHECK(mixed.length == 0);
+  CHECK_THAT(mixed.note, Catch::Contains("2 different segment sets"));
+  const std::string md = render_comparison_markdown(curves, {}, {}, ComparisonSettings{"", 0.10});
+  CHECK_THAT(md, Catch::Contains("⚠ m: its cells score 2 different segment sets"));
+  cells[2].segment_hash = "";
+  CHECK_THAT(comparability_note(build_curves(cells)[0]), Catch::Contains("before nested sampling"));
+}
+
+TEST_CASE("figures give every model its own style and clip a diverging series with a note",
+          "[compare]") {
+  testing::ScratchDir dir("cmp-style");
+  std::vector<SweepCell> cells;
+  const std::vector<std::string> models = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
+  for (const auto& model : models) {
+    for (int64_t length : kLengths) {
+      // "j" diverges past the training length (NLL 9 = perplexity 8103 at 4096).
+      const double nll = model == "j" && length > 512 ? 2.0 + double(length) / 512.0 : 2.0;
+      cells.push_back(make_cell(model, length, nll + 0.01 * double(model[0] - 'a')));
+    }
+  }
+  const auto curves = build_curves(cells);
+  const auto paired = paired_against(curves, "a", 3);
+  write_plots(curves, paired, {}, dir.file("out"), false);
+  const std::string ppl = testing::read_file(dir.file("out/ppl_syn_chunks.gp"));
+  const std::string delta = testing::read_file(dir.file("out/delta_syn_chunks.gp"));
+  CHECK_THAT(ppl, Catch::Contains("y clipped at") && Catch::Contains(": j (max"));
+  CHECK_THAT(delta, Catch::Contains("y clipped at") && Catch::Contains(": j (max"));
+  // Colour and dash of each series' line: ten models, ten different pairs.
+  std::set<std::string> styles;
+  const std::string line = "with linespoints lw 2 ps 0.7 ";
+  for (size_t at = ppl.find(line); at != std::string::npos; at = ppl.find(line, at + 1)) {
+    const size_t from = at + line.size();
+    styles.insert(ppl.substr(from, ppl.find(" pt", from) - from));  // "lc rgb '#...' dt N"
+  }
+  CHECK(styles.size() == models.size());
 }

@@ -2,9 +2,11 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 
 #include "core/data/token_cache.h"
 #include "core/model/model.h"
+#include "core/perplexity/evaluator.h"
 #include "core/perplexity/protocol.h"
 #include "core/run/sweep.h"
 #include "sweep_fixture.h"
@@ -44,7 +46,9 @@ TEST_CASE("a uniform model has perplexity V and bits per byte log2(V) x tokens /
     CHECK(cell.status == CellStatus::kOk);
     CHECK(cell.summary.perplexity == Approx(4096.0).epsilon(1e-9));
     // Expected bytes: each scored target carries its document's bytes/token.
-    const WindowPlan plan = plan_windows(cache, ProtocolSpec{}, length, 0);
+    ProtocolSpec nested;  // chunks inside segments of the longest length, remainders aligned
+    nested.segment_length = 64;
+    const WindowPlan plan = plan_windows(cache, nested, length, 0);
     double bytes = 0;
     int64_t targets = 0;
     for (const auto& w : plan.windows) {
@@ -121,9 +125,10 @@ TEST_CASE("tail reports the context gain against the shortest length", "[sweep]"
   const SweepOutcome out = run_sweep(spec);
   const std::string csv = testing::read_file(dir.file("run/ppl.csv"));
   // Recompute the gain at T=64 from the two cells' window scores.
-  const PairedDifference gain = paired_difference(find(out, "tail", 16).window_scores,
-                                                  find(out, "tail", 64).window_scores, 1);
-  CHECK(gain.pairs == find(out, "tail", 64).summary.windows);
+  const PairedDifference gain =
+      paired_difference(find(out, "tail", 16).block_scores, find(out, "tail", 64).block_scores, 1);
+  CHECK(gain.pairs == find(out, "tail", 64).summary.blocks);
+  CHECK(find(out, "tail", 64).summary.blocks == 4 * find(out, "tail", 64).summary.windows);
   CHECK(gain.difference ==
         Approx(find(out, "tail", 16).summary.mean_nll - find(out, "tail", 64).summary.mean_nll));
   CHECK_THAT(csv, Catch::Contains(fmt::format("{:.8f}", gain.difference)));
@@ -174,4 +179,88 @@ TEST_CASE("a model made with another tokenizer is refused before any cell runs",
   spec.models = {testing::fixture_model("small_vocab.pt")};
   spec.corpora = {testing::fixture_cache()};
   CHECK_THROWS_WITH(run_sweep(spec), Catch::Contains("smaller than the tokenizer"));
+}
+
+TEST_CASE("a context-free model has the same perplexity at every length of a budgeted sweep",
+          "[sweep]") {
+  // bigram.pt's logits read the current token only: any change of its
+  // perplexity across lengths comes from which targets were sampled.
+  testing::ScratchDir dir("sweep-bigram");
+  SweepSpec spec = base_spec(dir, "run");
+  spec.models = {testing::fixture_model("bigram.pt")};
+  spec.protocols = {"chunks", "sliding"};
+  spec.lengths = {16, 32, 64, 128, 256, 512};
+  spec.max_tokens = 1024;  // two of the corpus's segments of 512
+  const SweepOutcome out = run_sweep(spec);
+  for (const std::string protocol : {"chunks", "sliding"}) {
+    const SweepCell& reference = find(out, protocol, 512);
+    CHECK(reference.segments == 2);
+    for (int64_t length : spec.lengths) {
+      const SweepCell& cell = find(out, protocol, length);
+      REQUIRE(cell.status == CellStatus::kOk);
+      CHECK(cell.segment_hash == reference.segment_hash);
+      CHECK(cell.summary.targets == reference.summary.targets);
+      // The issue's bar is 0.5%; the same targets make it equal to rounding.
+      CHECK(std::abs(cell.summary.perplexity / reference.summary.perplexity - 1) <= 0.005);
+      CHECK(cell.summary.mean_nll == Approx(reference.summary.mean_nll).epsilon(1e-9));
+      // Every ok cell has an interval around its estimate.
+      CHECK(cell.summary.nll_ci95.low < cell.summary.mean_nll);
+      CHECK(cell.summary.nll_ci95.high > cell.summary.mean_nll);
+    }
+  }
+
+  // The control can fail: windows drawn per length (segments of T, the same
+  // budget, the sampling before nested segments) give this model visibly
+  // different perplexities.
+  TokenCache cache(testing::fixture_cache());
+  Model model(testing::fixture_model("bigram.pt"));
+  std::vector<double> ppl;
+  for (int64_t length : spec.lengths) {
+    ProtocolSpec per_length;
+    per_length.segment_length = 0;
+    const WindowPlan plan = plan_windows(cache, per_length, length, 1024);
+    ppl.push_back(
+        summarize(score_windows(model, cache, plan.windows, EvalOptions{}).blocks, 1).perplexity);
+  }
+  const auto [low, high] = std::minmax_element(ppl.begin(), ppl.end());
+  INFO("per-length sampling: perplexity from " << *low << " to " << *high);
+  CHECK(*high / *low - 1 > 0.03);
+}
+
+TEST_CASE("a stride above the shortest length is refused with exit 2 before any cell runs",
+          "[sweep][errors]") {
+  testing::ScratchDir dir("sweep-stride");
+  const auto r = testing::run_lengen("sweep -q -m " + testing::fixture_model("uniform.pt") +
+                                     " -c " + testing::fixture_cache() +
+                                     " -p sliding -l 32 64 --stride 40 -o " + dir.file("run"));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output,
+             Catch::Contains("--stride") && Catch::Contains("exceeds the shortest length"));
+  CHECK(!std::filesystem::exists(dir.file("run/ppl.csv")));
+}
+
+TEST_CASE("remainder align scores every token of the corpus after each segment start", "[sweep]") {
+  testing::ScratchDir dir("sweep-align");
+  TokenCache cache(testing::fixture_cache());
+  int64_t expected = 0;  // segments of 64: every token but the first of each full segment
+  for (size_t d = 0; d < cache.document_count(); ++d) {
+    const int64_t n = cache.document_length(d);
+    if (n >= 64) expected += n - n / 64;  // 63 per full segment + the aligned remainder
+  }
+  for (const std::string remainder : {"align", "drop"}) {
+    SweepSpec spec = base_spec(dir, remainder);
+    spec.models = {testing::fixture_model("uniform.pt")};
+    spec.protocols = {"chunks", "sliding"};
+    spec.lengths = {16, 24, 64};  // 24: windows do not tile a segment
+    spec.remainder = remainder;
+    const SweepOutcome out = run_sweep(spec);
+    for (const auto& cell : out.cells) {
+      CHECK(cell.remainder == remainder);
+      if (remainder == "align") {
+        CHECK(cell.summary.targets == expected);
+      } else {
+        CHECK(cell.summary.targets < expected);
+      }
+    }
+  }
 }

@@ -36,6 +36,7 @@ void run_compare(const CompareOptions& options) {
   ComparisonSettings settings;
   settings.tolerance = options.tolerance;
   settings.baseline_model = options.baseline_model;
+  settings.seed = options.seed;
   if (settings.baseline_model.empty() && !curves.empty()) {
     settings.baseline_model = curves.front().model;
     for (const auto& c : curves) {
@@ -57,7 +58,8 @@ void run_compare(const CompareOptions& options) {
   write_file_atomically(options.out + "/paired.csv", render_paired_csv(paired));
   const std::string markdown = render_comparison_markdown(curves, paired, tables.tasks, settings);
   write_file_atomically(options.out + "/comparison.md", markdown);
-  const PlotReport plots = write_plots(curves, tables.tasks, options.out, !options.no_plots);
+  const PlotReport plots =
+      write_plots(curves, paired, tables.tasks, options.out, !options.no_plots);
   fmt::print("{}", markdown);
   fmt::print(stderr,
              "\nwrote {0}/comparison.csv, {0}/paired.csv, {0}/comparison.md and {1} image(s){2}\n",

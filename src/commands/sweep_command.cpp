@@ -59,15 +59,30 @@ void add_sweep_command(CLI::App& app) {
   command->add_option("-p,--protocols", spec.protocols, "chunks, sliding and/or tail")
       ->check(CLI::IsMember({"chunks", "sliding", "tail"}))
       ->capture_default_str();
-  command->add_option("--stride", spec.stride, "sliding: window stride S (0 = T/2)")
+  command
+      ->add_option("--stride", spec.stride,
+                   "sliding: window stride S (0 = T/2; more than the shortest length is an error)")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--segment-tokens", spec.segment_tokens,
+                   "L of the segments every protocol samples, the same at every length (0 = per "
+                   "corpus, the largest length one of its documents holds)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--remainder", spec.remainder,
+                   "chunks/sliding: `align` adds a final window right-aligned to each segment's "
+                   "and document's end so every token is scored; `drop` leaves the remainder")
+      ->check(CLI::IsMember({"drop", "align"}))
       ->capture_default_str();
   command->add_option("--tail-tokens", spec.tail_tokens, "tail: final K tokens scored per segment")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command
       ->add_option("--max-tokens", spec.max_tokens,
-                   "per-cell budget of window tokens, spread over the corpus (0 = all)")
+                   "per-cell budget in segment tokens: floor(N/L) segments spread over the corpus, "
+                   "the same at every length (0 = all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   command->add_option("--batch-tokens", spec.batch_tokens, "tokens per forward for short windows")

@@ -1,7 +1,7 @@
 // Scores the windows of one sweep cell with a model: batches windows of equal
-// length, runs the forward, and reduces per-token NLL to per-window sums and a
-// per-position curve. The numbers depend only on the windows, never on the
-// batch size or thread count (sums run in double, in window/position order).
+// length, runs the forward, and reduces per-token NLL to per-block sums (the
+// bootstrap units, see nll_stats.h) and a per-position curve. The numbers depend only on the
+// windows, never on the batch size or thread count (sums run in double, in window/position order).
 #pragma once
 
 #include <cstdint>
@@ -17,12 +17,14 @@ class Model;
 class TokenCache;
 
 struct CellScores {
-  std::vector<WindowScore> windows;
-  PositionCurve positions;
+  // In target order; block id = (segment id << 32) + (target offset in segment) / block_tokens.
+  std::vector<BlockScore> blocks;
+  PositionCurve positions;  // summed over every window of the cell
 };
 
 struct EvalOptions {
   int64_t batch_tokens = 16384;  // windows per forward = max(1, batch_tokens / T)
+  int64_t block_tokens = 256;    // targets per block (WindowPlan::block_tokens)
   // Called after each batch with the number of window tokens processed.
   std::function<void(double)> on_progress;
   // Polled between batches; returning true stops with lengen::Error (kInterrupted).

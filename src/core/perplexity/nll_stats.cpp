@@ -38,15 +38,15 @@ Interval bootstrap(size_t n, uint64_t seed, int resamples, Statistic statistic) 
 
 }  // namespace
 
-CellSummary summarize(const std::vector<WindowScore>& windows, uint64_t seed, int resamples) {
+CellSummary summarize(const std::vector<BlockScore>& blocks, uint64_t seed, int resamples) {
   CellSummary out;
   double nll = 0, bytes = 0;
-  for (const auto& w : windows) {
+  for (const auto& w : blocks) {
     nll += w.nll_sum;
     bytes += w.bytes;
     out.targets += w.targets;
   }
-  out.windows = static_cast<int64_t>(windows.size());
+  out.blocks = static_cast<int64_t>(blocks.size());
   if (out.targets == 0) {
     out.mean_nll = out.perplexity = out.bits_per_byte = out.standard_error = kNaN;
     out.nll_ci95 = {kNaN, kNaN};
@@ -55,13 +55,13 @@ CellSummary summarize(const std::vector<WindowScore>& windows, uint64_t seed, in
   out.mean_nll = nll / static_cast<double>(out.targets);
   out.perplexity = std::exp(out.mean_nll);
   out.bits_per_byte = bytes > 0 ? nll / std::log(2.0) / bytes : kNaN;
-  // Standard error of a ratio estimator with windows as the sampling units
-  // (tokens inside a window are correlated, so they are not independent units).
-  const auto n = static_cast<double>(windows.size());
-  if (windows.size() >= 2) {
+  // Standard error of a ratio estimator with blocks as the sampling units
+  // (neighbouring tokens are correlated, so they are not independent units).
+  const auto n = static_cast<double>(blocks.size());
+  if (blocks.size() >= 2) {
     const double mean_targets = static_cast<double>(out.targets) / n;
     double residual = 0;
-    for (const auto& w : windows) {
+    for (const auto& w : blocks) {
       const double r = w.nll_sum - out.mean_nll * static_cast<double>(w.targets);
       residual += r * r;
     }
@@ -69,37 +69,38 @@ CellSummary summarize(const std::vector<WindowScore>& windows, uint64_t seed, in
   } else {
     out.standard_error = kNaN;
   }
-  out.nll_ci95 = bootstrap(windows.size(), seed, resamples, [&](const std::vector<size_t>& s) {
+  out.nll_ci95 = bootstrap(blocks.size(), seed, resamples, [&](const std::vector<size_t>& s) {
     double a = 0, t = 0;
     for (size_t i : s) {
-      a += windows[i].nll_sum;
-      t += static_cast<double>(windows[i].targets);
+      a += blocks[i].nll_sum;
+      t += static_cast<double>(blocks[i].targets);
     }
     return a / t;
   });
   return out;
 }
 
-PairedDifference paired_difference(const std::vector<WindowScore>& a,
-                                   const std::vector<WindowScore>& b, uint64_t seed,
-                                   int resamples) {
-  std::unordered_map<int64_t, const WindowScore*> by_id;
+PairedDifference paired_difference(const std::vector<BlockScore>& a,
+                                   const std::vector<BlockScore>& b, uint64_t seed, int resamples) {
+  std::unordered_map<int64_t, const BlockScore*> by_id;
   for (const auto& w : b) by_id[w.id] = &w;
-  std::vector<std::pair<const WindowScore*, const WindowScore*>> pairs;
+  std::vector<std::pair<const BlockScore*, const BlockScore*>> pairs;
   for (const auto& w : a) {
     auto it = by_id.find(w.id);
-    if (it != by_id.end() && it->second->targets == w.targets) pairs.emplace_back(&w, it->second);
+    if (it != by_id.end() && w.targets > 0 && it->second->targets > 0)
+      pairs.emplace_back(&w, it->second);
   }
   PairedDifference out;
   out.pairs = static_cast<int64_t>(pairs.size());
   auto statistic = [&](const std::vector<size_t>& s) {
-    double sa = 0, sb = 0, t = 0;
+    double sa = 0, sb = 0, ta = 0, tb = 0;
     for (size_t i : s) {
       sa += pairs[i].first->nll_sum;
       sb += pairs[i].second->nll_sum;
-      t += static_cast<double>(pairs[i].first->targets);
+      ta += static_cast<double>(pairs[i].first->targets);
+      tb += static_cast<double>(pairs[i].second->targets);
     }
-    return (sa - sb) / t;
+    return sa / ta - sb / tb;
   };
   if (pairs.empty()) {
     out.difference = kNaN;

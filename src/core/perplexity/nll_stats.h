@@ -1,6 +1,14 @@
-// Scoring math over plain data: per-window NLL sums -> mean NLL, perplexity,
-// bits per byte, standard error and bootstrap intervals; per-position curves.
-// Everything accumulates in double. No LibTorch here.
+// Scoring math over plain data: per-block NLL sums -> mean NLL, perplexity,
+// bits per byte, standard error and block-bootstrap intervals; per-position
+// curves. Everything accumulates in double. No LibTorch here.
+//
+// The sampling unit is a block: a run of contiguous targets of one segment
+// (block_tokens_for() in protocol.h: 256 targets, fewer for short segments).
+// Per-token NLLs are autocorrelated (a hard passage is hard for many tokens),
+// so tokens are not independent units; blocks of 256 are long against that
+// correlation and numerous even in a single 32k window, so every cell with two
+// or more blocks gets an interval. Resampling whole blocks (a non-overlapping
+// block bootstrap) keeps the within-block correlation.
 #pragma once
 
 #include <cstddef>
@@ -9,9 +17,9 @@
 
 namespace lengen {
 
-// The scored targets of one window.
-struct WindowScore {
-  int64_t id = 0;  // Window::id (pairs windows across lengths and models)
+// The scored targets of one block.
+struct BlockScore {
+  int64_t id = 0;  // segment and offset in it: pairs blocks across lengths and models
   uint32_t doc = 0;
   double nll_sum = 0;  // sum of -ln p(target), nats
   int64_t targets = 0;
@@ -24,27 +32,30 @@ struct Interval {
 };
 
 struct CellSummary {
-  int64_t windows = 0;
+  int64_t windows = 0;  // set by the caller (blocks carry no window count)
+  int64_t blocks = 0;
   int64_t targets = 0;
   double mean_nll = 0;        // nats per target token
   double perplexity = 0;      // exp(mean_nll)
   double bits_per_byte = 0;   // sum nll / ln 2 / sum bytes
-  double standard_error = 0;  // of mean_nll, windows as units; NaN with < 2 windows
-  Interval nll_ci95;          // percentile bootstrap over windows; NaN with < 2 windows
+  double standard_error = 0;  // of mean_nll, blocks as units; NaN with < 2 blocks
+  Interval nll_ci95;          // percentile block bootstrap; NaN with < 2 blocks
 };
 
-// Resamples windows with replacement `resamples` times (seeded) for the CI.
-CellSummary summarize(const std::vector<WindowScore>& windows, uint64_t seed, int resamples = 1000);
+// Resamples blocks with replacement `resamples` times (seeded) for the CI.
+CellSummary summarize(const std::vector<BlockScore>& blocks, uint64_t seed, int resamples = 1000);
 
-// Mean NLL of `a` minus mean NLL of `b` over windows present in both (matched
-// by id), with a paired percentile bootstrap CI (windows resampled jointly).
+// Mean NLL of `a` minus mean NLL of `b` over blocks present in both (matched
+// by id), with a paired percentile bootstrap CI (the same blocks resampled for
+// both). Each side is a ratio of its own sums, so paired blocks may differ by a
+// target (a chunks window's first token) across lengths.
 struct PairedDifference {
   int64_t pairs = 0;
   double difference = 0;
   Interval ci95;  // NaN with < 2 pairs
 };
-PairedDifference paired_difference(const std::vector<WindowScore>& a,
-                                   const std::vector<WindowScore>& b, uint64_t seed,
+PairedDifference paired_difference(const std::vector<BlockScore>& a,
+                                   const std::vector<BlockScore>& b, uint64_t seed,
                                    int resamples = 1000);
 
 // Mean NLL by position of the prediction inside its window, in log2 buckets:

@@ -29,10 +29,11 @@ std::string csv_number(double x, int precision) {
   return std::isfinite(x) ? fmt::format("{:.{}f}", x, precision) : "";
 }
 
-// Cells whose windows pair up across lengths: same model, corpus and tail settings.
+// Cells whose blocks pair up across lengths: same model, corpus, tail settings
+// and segment set.
 std::string tail_group(const SweepCell& c) {
-  return fmt::format("{}|{}|{}|{}|{}", c.model_sha256, c.corpus_sha256, c.tail_tokens,
-                     c.segment_length, c.max_tokens);
+  return fmt::format("{}|{}|{}|{}|{}|{}", c.model_sha256, c.corpus_sha256, c.tail_tokens,
+                     c.segment_length, c.max_tokens, c.segment_hash);
 }
 
 }  // namespace
@@ -64,12 +65,13 @@ std::string cell_to_json(const SweepCell& c) {
   for (int b = 0; b < c.positions.buckets(); ++b) {
     positions.push_back({c.positions.count(b), c.positions.nll_sum(b)});
   }
-  json windows = json::array();
-  for (const auto& w : c.window_scores)
-    windows.push_back({w.id, w.doc, w.nll_sum, w.targets, w.bytes});
+  json blocks = json::array();
+  for (const auto& w : c.block_scores)
+    blocks.push_back({w.id, w.doc, w.nll_sum, w.targets, w.bytes});
   const CellSummary& s = c.summary;
   json j = {
       {"kind", "sweep"},
+      {"format", 2},
       {"key", c.key},
       {"model", c.model},
       {"model_path", c.model_path},
@@ -84,6 +86,7 @@ std::string cell_to_json(const SweepCell& c) {
       {"stride_setting", c.stride_setting},
       {"tail_tokens", c.tail_tokens},
       {"segment_length", c.segment_length},
+      {"remainder", c.remainder},
       {"length", c.length},
       {"max_tokens", c.max_tokens},
       {"seed", c.seed},
@@ -92,7 +95,12 @@ std::string cell_to_json(const SweepCell& c) {
       {"documents", c.documents},
       {"documents_skipped", c.documents_skipped},
       {"candidate_windows", c.candidate_windows},
+      {"segments", c.segments},
+      {"candidate_segments", c.candidate_segments},
+      {"block_tokens", c.block_tokens},
+      {"segment_hash", c.segment_hash},
       {"windows", s.windows},
+      {"blocks", s.blocks},
       {"target_tokens", s.targets},
       {"mean_nll", number(s.mean_nll)},
       {"perplexity", number(s.perplexity)},
@@ -106,7 +114,7 @@ std::string cell_to_json(const SweepCell& c) {
       {"device", c.device},
       {"peak_device_mib", c.peak_device_mib},
       {"positions", positions},
-      {"window_scores", windows},
+      {"block_scores", blocks},
   };
   return j.dump(1) + "\n";
 }
@@ -137,6 +145,12 @@ SweepCell cell_from_json(const std::string& text, const std::string& source) {
     c.documents = j.at("documents").get<int64_t>();
     c.documents_skipped = j.at("documents_skipped").get<int64_t>();
     c.candidate_windows = j.at("candidate_windows").get<int64_t>();
+    // Format 2 fields; absent (defaults) in format-1 records.
+    c.remainder = j.value("remainder", std::string());
+    c.segments = j.value("segments", int64_t{0});
+    c.candidate_segments = j.value("candidate_segments", int64_t{0});
+    c.block_tokens = j.value("block_tokens", int64_t{0});
+    c.segment_hash = j.value("segment_hash", std::string());
     c.summary.windows = j.at("windows").get<int64_t>();
     c.summary.targets = j.at("target_tokens").get<int64_t>();
     c.summary.mean_nll = number_of(j.at("mean_nll"));
@@ -156,11 +170,13 @@ SweepCell cell_from_json(const std::string& text, const std::string& source) {
       c.positions.set(static_cast<int>(b), positions[b].at(0).get<int64_t>(),
                       positions[b].at(1).get<double>());
     }
-    for (const auto& w : j.at("window_scores")) {
-      c.window_scores.push_back(WindowScore{w.at(0).get<int64_t>(), w.at(1).get<uint32_t>(),
-                                            w.at(2).get<double>(), w.at(3).get<int64_t>(),
-                                            w.at(4).get<double>()});
+    const json& blocks = j.contains("block_scores") ? j.at("block_scores") : j.at("window_scores");
+    for (const auto& w : blocks) {
+      c.block_scores.push_back(BlockScore{w.at(0).get<int64_t>(), w.at(1).get<uint32_t>(),
+                                          w.at(2).get<double>(), w.at(3).get<int64_t>(),
+                                          w.at(4).get<double>()});
     }
+    c.summary.blocks = j.value("blocks", static_cast<int64_t>(c.block_scores.size()));
   } catch (const json::exception& e) {
     throw_bad_input(source, std::string("malformed cell record: ") + e.what(),
                     "delete the file to recompute that cell");
@@ -187,17 +203,19 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
       "model,position_encoding,train_length,corpus,protocol,stride,tail_tokens,length,status,"
       "windows,documents,documents_skipped,target_tokens,mean_nll,perplexity,bits_per_byte,"
       "stderr,nll_ci95_low,nll_ci95_high,ppl_ci95_low,ppl_ci95_high,context_gain,"
-      "context_gain_ci95_low,context_gain_ci95_high,max_tokens,model_sha256,corpus_sha256,"
-      "cell_key,message\n";
+      "context_gain_ci95_low,context_gain_ci95_high,blocks,block_tokens,segment_length,segments,"
+      "remainder,segment_hash,max_tokens,model_sha256,corpus_sha256,cell_key,message\n";
   for (const auto& c : cells) {
     const CellSummary& s = c.summary;
     PairedDifference gain{0, kNaN, {kNaN, kNaN}};
     if (c.protocol == "tail" && c.status == CellStatus::kOk) {
       const SweepCell* reference = shortest[tail_group(c)];
-      gain = paired_difference(reference->window_scores, c.window_scores, c.seed);
+      gain = paired_difference(reference->block_scores, c.block_scores, c.seed);
     }
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
+        "{},"
+        "{},{},{},{}\n",
         csv_escape(c.model), csv_escape(c.position_encoding), c.train_length, csv_escape(c.corpus),
         c.protocol, c.stride, c.tail_tokens, c.length, to_string(c.status), s.windows, c.documents,
         c.documents_skipped, s.targets, csv_number(s.mean_nll, 8), csv_number(s.perplexity, 6),
@@ -205,6 +223,7 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
         csv_number(s.nll_ci95.low, 8), csv_number(s.nll_ci95.high, 8),
         csv_number(std::exp(s.nll_ci95.low), 6), csv_number(std::exp(s.nll_ci95.high), 6),
         csv_number(gain.difference, 8), csv_number(gain.ci95.low, 8), csv_number(gain.ci95.high, 8),
+        s.blocks, c.block_tokens, c.segment_length, c.segments, c.remainder, c.segment_hash,
         c.max_tokens, c.model_sha256, c.corpus_sha256, c.key, csv_escape(c.message));
   }
   return out;

@@ -1,5 +1,5 @@
 // The record of one sweep cell (model x corpus x protocol x length): its
-// settings, outcome, statistics, per-position curve and per-window scores; its
+// settings, outcome, statistics, per-position curve and per-block scores; its
 // JSON form (cells/<key>.json) and the tables built from many cells
 // (ppl.csv, positions.csv, the Markdown summary).
 #pragma once
@@ -33,7 +33,8 @@ struct SweepCell {
   int64_t stride = 0;          // sliding: the stride used at this length
   int64_t stride_setting = 0;  // sliding: --stride as given (0 = T/2), groups tables
   int64_t tail_tokens = 0;
-  int64_t segment_length = 0;
+  int64_t segment_length = 0;  // L: every protocol samples segments of L tokens
+  std::string remainder;       // "drop" / "align" ("" in records before nested sampling)
   int64_t length = 0;
   int64_t max_tokens = 0;
   uint64_t seed = 0;
@@ -43,15 +44,23 @@ struct SweepCell {
   int64_t documents = 0;
   int64_t documents_skipped = 0;
   int64_t candidate_windows = 0;
+  int64_t segments = 0;            // kept segments of L tokens
+  int64_t candidate_segments = 0;  // before the budget
+  int64_t block_tokens = 0;        // targets per bootstrap block
+  // Hash of L and the kept segments: cells with equal hashes score the same text
+  // (curves and effective lengths are drawn only across such cells). "" in old records.
+  std::string segment_hash;
   CellSummary summary;
   double seconds = 0;
   double tokens_per_second = 0;
   double peak_rss_mib = 0;
   double peak_device_mib = 0;  // caching allocator's peak on a GPU; 0 on CPU
   PositionCurve positions;
-  std::vector<WindowScore> window_scores;
+  std::vector<BlockScore> block_scores;  // bootstrap units, for paired statistics
 };
 
+// Record format 2 (nested sampling): "block_scores" replace "window_scores";
+// format-1 records are still read (their windows become blocks, no segment hash).
 std::string cell_to_json(const SweepCell& cell);
 // Throws lengen::Error (bad input) naming `source` when the record is malformed.
 SweepCell cell_from_json(const std::string& text, const std::string& source);

@@ -75,6 +75,7 @@ std::string Curve::setting() const {
   if (protocol == "sliding")
     s += stride_setting > 0 ? fmt::format(" (stride {})", stride_setting) : " (stride T/2)";
   if (protocol == "tail") s += fmt::format(" (last {})", tail_tokens);
+  if (protocol != "tail" && remainder == "drop") s += " (drop)";
   return s;
 }
 
@@ -82,7 +83,8 @@ std::vector<Curve> build_curves(const std::vector<SweepCell>& cells) {
   std::vector<Curve> curves;
   auto same = [](const Curve& k, const SweepCell& c) {
     return k.model == c.model && k.corpus == c.corpus && k.protocol == c.protocol &&
-           k.stride_setting == c.stride_setting && k.tail_tokens == c.tail_tokens;
+           k.stride_setting == c.stride_setting && k.tail_tokens == c.tail_tokens &&
+           k.remainder == c.remainder;
   };
   for (const auto& c : cells) {
     auto it =
@@ -96,6 +98,7 @@ std::vector<Curve> build_curves(const std::vector<SweepCell>& cells) {
       k.protocol = c.protocol;
       k.stride_setting = c.stride_setting;
       k.tail_tokens = c.tail_tokens;
+      k.remainder = c.remainder;
       curves.push_back(k);
       it = curves.end() - 1;
     }
@@ -114,23 +117,53 @@ std::vector<Curve> build_curves(const std::vector<SweepCell>& cells) {
   return curves;
 }
 
-EffectiveLength effective_length(const Curve& curve, double tolerance) {
+std::string comparability_note(const Curve& curve) {
+  std::set<std::string> hashes;
+  for (const auto& [length, cell] : curve.by_length) {
+    if (cell->status != CellStatus::kOk) continue;
+    if (cell->segment_hash.empty())
+      return "cells recorded before nested sampling (no segment hash): not comparable across "
+             "lengths";
+    hashes.insert(cell->segment_hash);
+  }
+  if (hashes.size() > 1)
+    return fmt::format(
+        "its cells score {} different segment sets (other budgets or segment "
+        "lengths): not comparable across lengths",
+        hashes.size());
+  return "";
+}
+
+EffectiveLength effective_length(const Curve& curve, double tolerance, uint64_t seed) {
   EffectiveLength out;
   auto reference = curve.by_length.find(curve.train_length);
   if (curve.train_length <= 0 || reference == curve.by_length.end()) {
     out.note = "training length not evaluated";
     return out;
   }
-  if (reference->second->status != CellStatus::kOk) {
+  const SweepCell& base = *reference->second;
+  if (base.status != CellStatus::kOk) {
     out.note = "cell at training length failed";
     return out;
   }
-  const double limit = reference->second->summary.perplexity * (1.0 + tolerance);
-  out.length = curve.train_length;
+  out.note = comparability_note(curve);
+  if (!out.note.empty()) return out;
+  const double band = std::log1p(tolerance);
+  bool conservative = true, point = true, optimistic = true;
   for (auto it = reference; it != curve.by_length.end(); ++it) {
     const SweepCell& cell = *it->second;
-    if (cell.status != CellStatus::kOk || !(cell.summary.perplexity <= limit)) break;
-    out.length = it->first;
+    PairedDifference d{0, kNaN, {kNaN, kNaN}};
+    if (cell.status == CellStatus::kOk) {
+      d = it == reference ? PairedDifference{base.summary.blocks, 0.0, {0.0, 0.0}}
+                          : paired_difference(cell.block_scores, base.block_scores, seed);
+    }
+    // NaN (a failed cell, or a CI from fewer than 2 blocks) ends every rule it meets.
+    conservative = conservative && d.ci95.high <= band;
+    point = point && d.difference <= band;
+    optimistic = optimistic && d.ci95.low <= band;
+    if (conservative) out.length = it->first;
+    if (point) out.length_point = it->first;
+    if (optimistic) out.length_optimistic = it->first;
   }
   out.ratio = static_cast<double>(out.length) / static_cast<double>(curve.train_length);
   return out;
@@ -149,15 +182,20 @@ std::vector<PairedRow> paired_against(const std::vector<Curve>& curves,
       auto other = base->by_length.find(length);
       if (other == base->by_length.end()) continue;
       const SweepCell& b = *other->second;
-      if (cell->status != CellStatus::kOk || b.status != CellStatus::kOk ||
-          cell->max_tokens != b.max_tokens || cell->corpus_sha256 != b.corpus_sha256) {
+      // Identical text: the same segment set (records before nested sampling
+      // carry no hash: then the same budget on the same corpus).
+      const bool same_text = cell->segment_hash.empty() && b.segment_hash.empty()
+                                 ? cell->max_tokens == b.max_tokens
+                                 : cell->segment_hash == b.segment_hash;
+      if (cell->status != CellStatus::kOk || b.status != CellStatus::kOk || !same_text ||
+          cell->corpus_sha256 != b.corpus_sha256) {
         continue;
       }
       PairedRow row;
       row.curve = &curve;
       row.baseline = &*base;
       row.length = length;
-      row.difference = paired_difference(cell->window_scores, b.window_scores, seed);
+      row.difference = paired_difference(cell->block_scores, b.block_scores, seed);
       rows.push_back(row);
     }
   }

@@ -47,28 +47,41 @@ struct Curve {
   std::string protocol;
   int64_t stride_setting = 0;
   int64_t tail_tokens = 0;
+  std::string remainder;  // "drop" curves are set apart from "align" ones
   std::map<int64_t, const SweepCell*> by_length;
 
-  std::string setting() const;  // "austen · chunks", "austen · tail (last 256)"
+  // "austen · chunks", "austen · tail (last 256)", "austen · chunks (drop)"
+  std::string setting() const;
 };
 
 // Curves in first-seen order of (corpus, protocol setting), then model. The
 // cells must outlive the curves.
 std::vector<Curve> build_curves(const std::vector<SweepCell>& cells);
 
-// The largest evaluated length L >= train_length such that every evaluated
-// length from train_length up to L has perplexity within `tolerance`
-// (relative) of the perplexity at train_length. Unknown (length 0) when the
-// training length was not evaluated or its cell failed.
+// Whether a curve shows the effect of length: "" when every ok cell scores the
+// same segment set (equal, nonempty segment_hash), else why not.
+std::string comparability_note(const Curve& curve);
+
+// Effective length, CI-aware (README "Effective length"): with d(T) the paired
+// ΔNLL of the cell at T minus the cell at train_length (same model, same
+// blocks) and band = ln(1 + tolerance) (a perplexity ratio of 1 + tolerance),
+// `length` is the largest evaluated L >= train_length such that every
+// evaluated length from train_length to L has the upper end of d's 95% CI
+// below the band. `length_point` uses d itself and `length_optimistic` the
+// lower end: [length, length_optimistic] is the length's uncertainty. Unknown
+// (0) when the training length was not evaluated or failed, or when the curve
+// is not comparable across lengths.
 struct EffectiveLength {
   int64_t length = 0;
+  int64_t length_point = 0;
+  int64_t length_optimistic = 0;
   double ratio = 0;  // length / train_length
   std::string note;  // why it is unknown
 };
-EffectiveLength effective_length(const Curve& curve, double tolerance);
+EffectiveLength effective_length(const Curve& curve, double tolerance, uint64_t seed = 1);
 
-// Mean NLL of `model` minus `baseline` on identical windows (same corpus,
-// protocol setting, length and budget), paired bootstrap CI.
+// Mean NLL of `model` minus `baseline` on identical blocks (same corpus,
+// protocol setting, length and segment set), paired block-bootstrap CI.
 struct PairedRow {
   const Curve* curve = nullptr;
   const Curve* baseline = nullptr;

@@ -33,6 +33,22 @@ std::string length_header(const Lengths& lengths) {
   return out + "\n";
 }
 
+std::string effective_length_text(const EffectiveLength& e) {
+  if (e.length == 0) return " n/a |\n";
+  return fmt::format(" {} ({:g}×) [{}, {}] |\n", e.length, e.ratio, e.length_point,
+                     e.length_optimistic);
+}
+
+// "Not comparable across lengths" notes under a table, one per curve.
+std::string comparability_notes(const std::vector<const Curve*>& rows) {
+  std::string out;
+  for (const Curve* c : rows) {
+    const std::string note = comparability_note(*c);
+    if (!note.empty()) out += fmt::format("\n- ⚠ {}: {}; no effective length.", c->model, note);
+  }
+  return out.empty() ? out : out + "\n";
+}
+
 // Settings in first-seen order.
 std::vector<std::string> settings_of(const std::vector<Curve>& curves) {
   std::vector<std::string> out;
@@ -65,9 +81,12 @@ std::string perplexity_tables(const std::vector<Curve>& curves,
     }
     out += fmt::format(
         "\n### Perplexity — {}\n\nLower is better; **bold** = best per length. "
-        "Effective length: the longest length whose perplexity stays within {:.0f}% "
-        "of the perplexity at the training length.\n\n| model | encoding |",
-        setting, 100 * settings.tolerance);
+        "Effective length: the longest length L such that, at every length from the "
+        "training length to L, the upper end of the 95% CI of the paired ΔNLL against "
+        "the training length stays below ln(1 + {:.2f}) (perplexity within {:.0f}%); "
+        "in brackets the same rule on the point estimate and on the CI's lower end.\n\n"
+        "| model | encoding |",
+        setting, settings.tolerance, 100 * settings.tolerance);
     for (int64_t length : lengths) out += fmt::format(" {} |", length);
     out += " effective length |\n|---|---|";
     for (size_t i = 0; i < lengths.size(); ++i) out += "---:|";
@@ -84,9 +103,9 @@ std::string perplexity_tables(const std::vector<Curve>& curves,
         }
         out += " " + text + " |";
       }
-      const EffectiveLength e = effective_length(*c, settings.tolerance);
-      out += e.length > 0 ? fmt::format(" {} ({:.0f}×) |\n", e.length, e.ratio) : " n/a |\n";
+      out += effective_length_text(effective_length(*c, settings.tolerance, settings.seed));
     }
+    out += comparability_notes(rows);
   }
   return out;
 }
@@ -107,8 +126,8 @@ std::string paired_tables(const std::vector<Curve>& curves, const std::vector<Pa
     if (models.empty()) continue;
     out += fmt::format(
         "\n### ΔNLL vs {} — {}\n\nMean NLL (nats/token) minus {}'s on identical "
-        "windows, paired bootstrap 95% CI. Negative = better than {}; an interval "
-        "excluding 0 is marked ✓.\n\n",
+        "blocks (same segments), paired block-bootstrap 95% CI. Negative = better than "
+        "{}; an interval excluding 0 is marked ✓.\n\n",
         settings.baseline_model, setting, settings.baseline_model, settings.baseline_model);
     out += length_header(lengths);
     for (const auto& model : models) {
@@ -153,7 +172,7 @@ std::string context_gain_tables(const std::vector<Curve>& curves) {
         continue;
       }
       const PairedDifference d =
-          paired_difference(shortest->window_scores, it->second->window_scores, it->second->seed);
+          paired_difference(shortest->block_scores, it->second->block_scores, it->second->seed);
       out += fmt::format(" {:+.3f} [{}, {}] |", d.difference, number(d.ci95.low, 3),
                          number(d.ci95.high, 3));
     }
@@ -245,7 +264,8 @@ std::string render_comparison_csv(const std::vector<Curve>& curves,
   const std::vector<int64_t> lengths = all_lengths(curves);
   std::string out = "model,position_encoding,train_length,corpus,protocol,stride,tail_tokens";
   for (int64_t length : lengths) out += fmt::format(",ppl_{}", length);
-  out += ",effective_length,extrapolation_ratio\n";
+  out +=
+      ",effective_length,extrapolation_ratio,effective_length_point,effective_length_optimistic\n";
   for (const auto& c : curves) {
     out += fmt::format("{},{},{},{},{},{},{}", csv_escape(c.model), csv_escape(c.position_encoding),
                        c.train_length, csv_escape(c.corpus), c.protocol, c.stride_setting,
@@ -257,8 +277,10 @@ std::string render_comparison_csv(const std::vector<Curve>& curves,
                         ? number(cell->summary.perplexity, 6)
                         : cell_text(cell));
     }
-    const EffectiveLength e = effective_length(c, settings.tolerance);
-    out += e.length > 0 ? fmt::format(",{},{:.4f}\n", e.length, e.ratio) : ",,\n";
+    const EffectiveLength e = effective_length(c, settings.tolerance, settings.seed);
+    out += e.length > 0 ? fmt::format(",{},{:.4f},{},{}\n", e.length, e.ratio, e.length_point,
+                                      e.length_optimistic)
+                        : ",,,\n";
   }
   return out;
 }

@@ -13,7 +13,8 @@ namespace lengen {
 
 struct ComparisonSettings {
   std::string baseline_model;  // "" = no paired table
-  double tolerance = 0.10;     // effective-length band
+  double tolerance = 0.10;     // effective-length band (relative perplexity)
+  uint64_t seed = 20240229;    // paired bootstraps of the effective length
 };
 
 std::string render_comparison_csv(const std::vector<Curve>& curves,

@@ -56,47 +56,181 @@ struct Figure {
   std::string script;
 };
 
-Figure perplexity_figure(const std::vector<const Curve*>& rows, const std::string& out_dir) {
+// One style per model, the same in every figure: 8 colours (Okabe-Ito plus
+// black, distinguishable with the common colour-vision deficiencies), and a
+// new dash pattern after every 8 models, so no two series share colour and
+// dash. Point types differ too, for greyscale prints.
+class SeriesStyles {
+ public:
+  SeriesStyles(const std::vector<Curve>& curves, const std::vector<TaskResult>& tasks) {
+    for (const auto& c : curves) add(c.model);
+    for (const auto& t : tasks) add(t.model);
+  }
+  // "lc rgb '#0072b2' dt 1 pt 7"
+  std::string of(const std::string& model) const {
+    static const char* kColours[] = {"#0072b2", "#d55e00", "#009e73", "#cc79a7",
+                                     "#e69f00", "#56b4e9", "#000000", "#b8860b"};
+    static const int kPoints[] = {7, 5, 9, 11, 13, 15, 4, 6, 8, 10, 12, 14};
+    const auto it = std::find(models_.begin(), models_.end(), model);
+    const auto i = static_cast<size_t>(it - models_.begin());
+    return fmt::format("lc rgb '{}' dt {} pt {}", kColours[i % 8], 1 + (i / 8) % 5,
+                       kPoints[i % 12]);
+  }
+  std::string colour(const std::string& model) const {
+    const std::string style = of(model);
+    return style.substr(0, style.find(" dt"));
+  }
+
+ private:
+  void add(const std::string& model) {
+    if (std::find(models_.begin(), models_.end(), model) == models_.end()) models_.push_back(model);
+  }
+  std::vector<std::string> models_;
+};
+
+// A y ceiling that one diverging series cannot dictate, from the median m of
+// the series' maxima: 2m for perplexity (log scale: a factor of two), and
+// max(2m, 0.1) for a ΔNLL. NaN ceiling when no series exceeds it; otherwise
+// `note` names the clipped series.
+struct Clip {
+  double ceiling = std::nan("");
+  std::string note;
+};
+Clip clip_for(const std::vector<std::pair<std::string, double>>& series_max, bool perplexity) {
+  Clip clip;
+  std::vector<double> maxima;
+  for (const auto& entry : series_max) {
+    if (std::isfinite(entry.second)) maxima.push_back(entry.second);
+  }
+  if (maxima.size() < 3) return clip;  // a median of one or two is the data itself
+  std::sort(maxima.begin(), maxima.end());
+  const double median = maxima[maxima.size() / 2];
+  const double ceiling = perplexity ? 2.0 * median : std::max(2.0 * median, 0.1);
+  std::string clipped;
+  for (const auto& [name, value] : series_max) {
+    if (std::isfinite(value) && value > ceiling)
+      clipped += fmt::format("{}{} (max {:.3g})", clipped.empty() ? "" : ", ", name, value);
+  }
+  if (clipped.empty()) return clip;
+  clip.ceiling = ceiling;
+  clip.note = fmt::format("y clipped at {:.3g}: {}", clip.ceiling, clipped);
+  return clip;
+}
+
+// gnuplot lines for a clip: the y range and the note under the title.
+std::string clip_lines(const Clip& clip) {
+  if (!std::isfinite(clip.ceiling)) return "";
+  // The note sits under the x label, clear of the data.
+  return fmt::format(
+      "set yrange [*:{:.6g}]\nset bmargin 5\nset label 1 {} at screen 0.01, "
+      "screen 0.03 left front\n",
+      clip.ceiling, quoted(clip.note));
+}
+
+Figure perplexity_figure(const std::vector<const Curve*>& rows, const SeriesStyles& styles,
+                         const std::string& out_dir) {
   Figure f;
   f.name = "ppl_" + slug(rows.front()->setting());
   std::string data;
   std::vector<std::string> plots;
+  std::vector<std::pair<std::string, double>> series_max;
+  double lowest = INFINITY, highest_all = 0;
   int index = 0;
   for (const Curve* c : rows) {
-    data += fmt::format("# {}\n", c->model);
-    bool any = false;
+    data += fmt::format("# {}: length perplexity ci95_low ci95_high\n", c->model);
+    double highest = std::nan("");
     for (const auto& [length, cell] : c->by_length) {
       if (cell->status != CellStatus::kOk) continue;
-      any = true;
-      data += fmt::format(
-          "{} {:.6f} {:.6f} {:.6f}\n", length, cell->summary.perplexity,
-          std::isfinite(cell->summary.nll_ci95.low) ? std::exp(cell->summary.nll_ci95.low)
-                                                    : cell->summary.perplexity,
-          std::isfinite(cell->summary.nll_ci95.high) ? std::exp(cell->summary.nll_ci95.high)
-                                                     : cell->summary.perplexity);
+      const CellSummary& s = cell->summary;
+      highest = std::isfinite(highest) ? std::max(highest, s.perplexity) : s.perplexity;
+      lowest =
+          std::min(lowest, std::isfinite(s.nll_ci95.low) ? std::exp(s.nll_ci95.low) : s.perplexity);
+      highest_all = std::max(highest_all, s.perplexity);
+      data +=
+          fmt::format("{} {:.6f} {:.6f} {:.6f}\n", length, s.perplexity,
+                      std::isfinite(s.nll_ci95.low) ? std::exp(s.nll_ci95.low) : s.perplexity,
+                      std::isfinite(s.nll_ci95.high) ? std::exp(s.nll_ci95.high) : s.perplexity);
     }
-    if (!any) data += "nan nan nan nan\n";
+    if (!std::isfinite(highest)) data += "nan nan nan nan\n";
     data += "\n\n";
+    series_max.emplace_back(c->model, highest);
     plots.push_back(fmt::format(
-        "'{0}.dat' index {1} using 1:3:4 with filledcurves fs transparent solid 0.15 lc {2} "
-        "notitle, "
-        "'{0}.dat' index {1} using 1:2 with linespoints lw 2 pt 7 ps 0.6 lc {2} title {3}",
-        f.name, index, index + 1, quoted(c->model)));
+        "'{0}.dat' index {1} using 1:3:4 with filledcurves fs transparent solid 0.15 {2} notitle, "
+        "'{0}.dat' index {1} using 1:2 with linespoints lw 2 ps 0.7 {3} title {4}",
+        f.name, index, styles.colour(c->model), styles.of(c->model),
+        // A curve over different text is not a length effect: say so in its key.
+        quoted(comparability_note(*c).empty() ? c->model : c->model + " (segment sets differ)")));
     ++index;
   }
   write_file_atomically(out_dir + "/" + f.name + ".dat", data);
-  const std::string plot = plot_command(plots);
+  const Clip clip = clip_for(series_max, /*perplexity=*/true);
+  // A log y axis only when the drawn range spans a decade: below that gnuplot
+  // would label a single tick.
+  const double top = std::isfinite(clip.ceiling) ? clip.ceiling : highest_all;
+  const bool log_y = std::isfinite(lowest) && lowest > 0 && top / lowest > 10;
   f.script = fmt::format(
       "# Perplexity vs evaluation length. Edit and run: gnuplot {0}.gp\n"
       "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'perplexity'\n"
-      "set logscale x 2\nset logscale y\nset grid\nset key outside right\n"
-      "set arrow from {2},graph 0 to {2},graph 1 nohead dt 2 lc 'gray'\n{3}",
-      f.name, quoted("Perplexity — " + rows.front()->setting() + " (bands: 95% bootstrap CI)"),
-      rows.front()->train_length > 0 ? rows.front()->train_length : 512, render_both(f.name, plot));
+      "set logscale x 2\n{5}set grid\nset key outside right\n"
+      "set arrow from {2},graph 0 to {2},graph 1 nohead dt 2 lc 'gray'\n{3}{4}",
+      f.name,
+      quoted("Perplexity — " + rows.front()->setting() + " (bands: 95% block-bootstrap CI)"),
+      rows.front()->train_length > 0 ? rows.front()->train_length : 512, clip_lines(clip),
+      render_both(f.name, plot_command(plots)), log_y ? "set logscale y\n" : "");
   return f;
 }
 
-Figure position_figure(const std::vector<const Curve*>& rows, const std::string& out_dir) {
+// ΔNLL of every model against the baseline on the same blocks, per length,
+// with the paired 95% interval as a band; 0 = the baseline.
+Figure delta_figure(const std::string& setting, const std::vector<PairedRow>& paired,
+                    const SeriesStyles& styles, const std::string& out_dir) {
+  Figure f;
+  f.name = "delta_" + slug(setting);
+  std::vector<std::string> models;
+  for (const auto& row : paired) {
+    if (row.curve->setting() == setting &&
+        std::find(models.begin(), models.end(), row.curve->model) == models.end())
+      models.push_back(row.curve->model);
+  }
+  std::string data, baseline;
+  std::vector<std::string> plots;
+  std::vector<std::pair<std::string, double>> series_max;
+  for (size_t m = 0; m < models.size(); ++m) {
+    data += fmt::format("# {}: length delta_nll ci95_low ci95_high\n", models[m]);
+    double highest = std::nan("");
+    for (const auto& row : paired) {
+      if (row.curve->setting() != setting || row.curve->model != models[m]) continue;
+      const PairedDifference& d = row.difference;
+      baseline = row.baseline->model;
+      highest = std::isfinite(highest) ? std::max(highest, d.difference) : d.difference;
+      data += fmt::format("{} {:.6f} {:.6f} {:.6f}\n", row.length, d.difference,
+                          std::isfinite(d.ci95.low) ? d.ci95.low : d.difference,
+                          std::isfinite(d.ci95.high) ? d.ci95.high : d.difference);
+    }
+    data += "\n\n";
+    series_max.emplace_back(models[m], highest);
+    plots.push_back(fmt::format(
+        "'{0}.dat' index {1} using 1:3:4 with filledcurves fs transparent solid 0.15 {2} notitle, "
+        "'{0}.dat' index {1} using 1:2 with linespoints lw 2 ps 0.7 {3} title {4}",
+        f.name, m, styles.colour(models[m]), styles.of(models[m]), quoted(models[m])));
+  }
+  write_file_atomically(out_dir + "/" + f.name + ".dat", data);
+  plots.push_back("0 with lines lc rgb '#777777' dt 2 notitle");
+  f.script = fmt::format(
+      "# Paired ΔNLL vs the baseline model on the same blocks. Edit and run: gnuplot {0}.gp\n"
+      "set title {1}\nset xlabel 'evaluation length (tokens)'\n"
+      "set ylabel {2}\nset logscale x 2\nset grid\nset key outside right\n{3}{4}",
+      f.name, quoted("ΔNLL vs " + baseline + " — " + setting + " (bands: paired 95% CI)"),
+      quoted("mean NLL − " + baseline + "'s (nats/token; < 0 = better)"),
+      clip_lines(clip_for(series_max, /*perplexity=*/false)),
+      render_both(f.name, plot_command(plots)));
+  return f;
+}
+
+// Mean NLL by position inside the window, averaged over every window of the
+// cell at the setting's longest length (log2 buckets of positions).
+Figure position_figure(const std::vector<const Curve*>& rows, const SeriesStyles& styles,
+                       const std::string& out_dir) {
   Figure f;
   // The longest length any model of this setting evaluated successfully.
   int64_t longest = 0;
@@ -129,22 +263,25 @@ Figure position_figure(const std::vector<const Curve*>& rows, const std::string&
     if (!any) data += "nan nan nan\n";
     data += "\n\n";
     plots.push_back(
-        fmt::format("'{}.dat' index {} using 1:2 with linespoints lw 2 pt 7 ps 0.6 title {}",
-                    f.name, index++, quoted(c->model)));
+        fmt::format("'{}.dat' index {} using 1:2 with linespoints lw 2 ps 0.7 {} title {}", f.name,
+                    index++, styles.of(c->model), quoted(c->model)));
   }
   write_file_atomically(out_dir + "/" + f.name + ".dat", data);
   const std::string plot = plot_command(plots);
   f.script = fmt::format(
-      "# Mean NLL by position inside the window (log2 buckets). Edit and run: gnuplot {0}.gp\n"
+      "# Mean NLL by position inside the window (log2 buckets), averaged over all windows of\n"
+      "# the cell. Edit and run: gnuplot {0}.gp\n"
       "set title {1}\nset xlabel 'position in window (tokens)'\nset ylabel 'mean NLL (nats)'\n"
       "set logscale x 2\nset grid\nset key outside right\n{2}",
       f.name,
-      quoted(fmt::format("Loss by position — {}, T = {}", rows.front()->setting(), longest)),
+      quoted(fmt::format("Loss by position — {}, T = {} (mean over all windows)",
+                         rows.front()->setting(), longest)),
       render_both(f.name, plot));
   return f;
 }
 
-std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const std::string& out_dir) {
+std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const SeriesStyles& styles,
+                                 const std::string& out_dir) {
   std::vector<Figure> figures;
   const auto pooled = pool_task_accuracy(tasks);
   std::vector<std::string> task_names;
@@ -172,8 +309,8 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const std
       }
       data += "\n\n";
       plots.push_back(
-          fmt::format("'{}.dat' index {} using 1:2 with linespoints lw 2 pt 7 ps 0.6 title {}",
-                      f.name, m, quoted(models[m])));
+          fmt::format("'{}.dat' index {} using 1:2 with linespoints lw 2 ps 0.7 {} title {}",
+                      f.name, m, styles.of(models[m]), quoted(models[m])));
     }
     write_file_atomically(out_dir + "/" + f.name + ".dat", data);
     std::string plot = plot_command(plots);
@@ -233,8 +370,10 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const std
 
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
-PlotReport write_plots(const std::vector<Curve>& curves, const std::vector<TaskResult>& tasks,
-                       const std::string& out_dir, bool render) {
+PlotReport write_plots(const std::vector<Curve>& curves, const std::vector<PairedRow>& paired,
+                       const std::vector<TaskResult>& tasks, const std::string& out_dir,
+                       bool render) {
+  const SeriesStyles styles(curves, tasks);
   std::vector<Figure> figures;
   std::vector<std::string> settings;
   for (const auto& c : curves) {
@@ -246,10 +385,14 @@ PlotReport write_plots(const std::vector<Curve>& curves, const std::vector<TaskR
     for (const auto& c : curves) {
       if (c.setting() == setting) rows.push_back(&c);
     }
-    figures.push_back(perplexity_figure(rows, out_dir));
-    figures.push_back(position_figure(rows, out_dir));
+    figures.push_back(perplexity_figure(rows, styles, out_dir));
+    const bool any_paired = std::any_of(paired.begin(), paired.end(), [&](const PairedRow& r) {
+      return r.curve->setting() == setting;
+    });
+    if (any_paired) figures.push_back(delta_figure(setting, paired, styles, out_dir));
+    figures.push_back(position_figure(rows, styles, out_dir));
   }
-  for (auto& f : task_figures(tasks, out_dir)) figures.push_back(std::move(f));
+  for (auto& f : task_figures(tasks, styles, out_dir)) figures.push_back(std::move(f));
 
   PlotReport report;
   for (const auto& f : figures) write_file_atomically(out_dir + "/" + f.name + ".gp", f.script);

@@ -18,10 +18,14 @@ struct PlotReport {
 
 bool gnuplot_available();
 
-// Writes into `out_dir`: perplexity vs length per setting (log2 x, CI bands),
-// per-position loss at the longest length per setting, task accuracy vs length,
-// and depth x length accuracy heatmaps per task and model.
-PlotReport write_plots(const std::vector<Curve>& curves, const std::vector<TaskResult>& tasks,
-                       const std::string& out_dir, bool render);
+// Writes into `out_dir`, per corpus x protocol setting: perplexity vs length
+// (log2 x, 95% CI bands), paired ΔNLL vs the baseline model with CI bands (when
+// `paired` has rows for it), per-position loss at the longest length averaged
+// over all windows; then task accuracy vs length and depth x length heatmaps.
+// Every model keeps one colour/dash/point style across figures; a y range is
+// clipped (with a note naming the series) when one series would flatten the rest.
+PlotReport write_plots(const std::vector<Curve>& curves, const std::vector<PairedRow>& paired,
+                       const std::vector<TaskResult>& tasks, const std::string& out_dir,
+                       bool render);
 
 }  // namespace lengen

@@ -22,7 +22,8 @@ ShardSpec parse_shard(const std::string& text);
 // A 16-hex-digit key from everything that determines a cell's result. Change
 // kResultVersion when the scoring itself changes, so old records are not reused.
 std::string cell_key(const std::vector<std::string>& parts);
-constexpr const char* kResultVersion = "lengen-cell-v1";
+// v2: nested segments and block scores (README "Protocols").
+constexpr const char* kResultVersion = "lengen-cell-v2";
 
 // A per-cell seed derived from the run seed and the cell key.
 uint64_t cell_seed(uint64_t run_seed, const std::string& key);

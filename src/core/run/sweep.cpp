@@ -49,19 +49,49 @@ void validate(const SweepSpec& spec) {
   }
   if (spec.out_dir.empty()) throw_bad_input("--out", "no run directory given");
   if (spec.batch_tokens < 1) throw_bad_input("--batch-tokens", "must be positive");
+  parse_remainder(spec.remainder);
+  const int64_t shortest = *std::min_element(spec.lengths.begin(), spec.lengths.end());
+  const int64_t longest = *std::max_element(spec.lengths.begin(), spec.lengths.end());
+  const bool sliding =
+      std::find(spec.protocols.begin(), spec.protocols.end(), "sliding") != spec.protocols.end();
+  if (sliding && spec.stride > shortest) {
+    throw_bad_input("--stride",
+                    fmt::format("stride S={} exceeds the shortest length T={}: the tokens between "
+                                "windows would never be scored",
+                                spec.stride, shortest),
+                    "use a stride of at most the shortest length (0 = T/2)");
+  }
+  if (spec.segment_tokens > 0 && spec.segment_tokens < longest) {
+    throw_bad_input(
+        "--segment-tokens",
+        fmt::format("segments of {} tokens cannot hold T={}", spec.segment_tokens, longest),
+        "use --segment-tokens of at least the longest length (0 = the longest)");
+  }
 }
 
-std::vector<ProtocolSpec> protocol_specs(const SweepSpec& spec) {
+// L of a corpus: --segment-tokens, else the largest sweep length that one of
+// its documents holds (lengths above it are `unsupported` for that corpus).
+int64_t segment_length_for(const SweepSpec& spec, const TokenCache& cache) {
+  if (spec.segment_tokens > 0) return spec.segment_tokens;
+  int64_t longest_document = 0;
+  for (size_t d = 0; d < cache.document_count(); ++d)
+    longest_document = std::max(longest_document, cache.document_length(d));
+  int64_t segment = *std::min_element(spec.lengths.begin(), spec.lengths.end());
+  for (int64_t length : spec.lengths) {
+    if (length <= longest_document) segment = std::max(segment, length);
+  }
+  return segment;
+}
+
+std::vector<ProtocolSpec> protocol_specs(const SweepSpec& spec, const TokenCache& cache) {
   std::vector<ProtocolSpec> out;
-  const int64_t longest = *std::max_element(spec.lengths.begin(), spec.lengths.end());
   for (const auto& name : spec.protocols) {
     ProtocolSpec p;
     p.protocol = parse_protocol(name);
+    p.segment_length = segment_length_for(spec, cache);
     if (p.protocol == Protocol::kSliding) p.stride = spec.stride;
-    if (p.protocol == Protocol::kTail) {
-      p.tail_tokens = spec.tail_tokens;
-      p.segment_length = longest;
-    }
+    if (p.protocol == Protocol::kTail) p.tail_tokens = spec.tail_tokens;
+    if (p.protocol != Protocol::kTail) p.remainder = parse_remainder(spec.remainder);
     out.push_back(p);
   }
   return out;
@@ -95,6 +125,8 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
   cell.stride_setting = job.protocol.stride;
   cell.tail_tokens = job.protocol.protocol == Protocol::kTail ? job.protocol.tail_tokens : 0;
   cell.segment_length = job.protocol.segment_length;
+  cell.remainder =
+      job.protocol.protocol == Protocol::kTail ? "drop" : to_string(job.protocol.remainder);
   cell.length = job.length;
   cell.max_tokens = spec.max_tokens;
   cell.seed = cell_seed(spec.seed, job.key);
@@ -106,15 +138,23 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
     cell.message = fmt::format("T={} exceeds the model's max_length {}", job.length, *max_length);
     return cell;
   }
+  if (job.length > job.protocol.segment_length) {
+    cell.status = CellStatus::kUnsupported;
+    cell.message = fmt::format("no document of {} has {} tokens", corpus.name, job.length);
+    return cell;
+  }
   const WindowPlan plan = plan_windows(*corpus.cache, job.protocol, job.length, spec.max_tokens);
   cell.documents = static_cast<int64_t>(plan.documents_used);
   cell.documents_skipped = static_cast<int64_t>(plan.documents_skipped);
   cell.candidate_windows = static_cast<int64_t>(plan.candidate_windows);
+  cell.segments = static_cast<int64_t>(plan.segments);
+  cell.candidate_segments = static_cast<int64_t>(plan.candidate_segments);
+  cell.block_tokens = plan.block_tokens;
+  cell.segment_hash = plan.segment_hash;
   if (plan.windows.empty()) {
     cell.status = CellStatus::kUnsupported;
-    cell.message = fmt::format(
-        "no document of {} has {} tokens", corpus.name,
-        job.protocol.protocol == Protocol::kTail ? job.protocol.segment_length : job.length);
+    cell.message =
+        fmt::format("no document of {} has {} tokens", corpus.name, job.protocol.segment_length);
     return cell;
   }
   reset_peak_rss();
@@ -122,15 +162,17 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
   const auto start = std::chrono::steady_clock::now();
   EvalOptions options;
   options.batch_tokens = spec.batch_tokens;
+  options.block_tokens = plan.block_tokens;
   options.on_progress = [&](double tokens) { progress.advance(tokens); };
   options.should_stop = [] { return interrupted(); };
   cell.status = run_guarded(
       [&] {
         model.set_eval_length(job.length);
         CellScores scores = score_windows(model, *corpus.cache, plan.windows, options);
-        cell.window_scores = std::move(scores.windows);
+        cell.block_scores = std::move(scores.blocks);
         cell.positions = std::move(scores.positions);
-        cell.summary = summarize(cell.window_scores, cell.seed);
+        cell.summary = summarize(cell.block_scores, cell.seed);
+        cell.summary.windows = static_cast<int64_t>(plan.windows.size());
       },
       cell.message);
   cell.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -153,6 +195,8 @@ RunInfo run_info(const SweepSpec& spec, const std::vector<std::unique_ptr<Model>
                                       {"lengths", spec.lengths},
                                       {"stride", spec.stride},
                                       {"tail_tokens", spec.tail_tokens},
+                                      {"segment_tokens", spec.segment_tokens},
+                                      {"remainder", spec.remainder},
                                       {"max_tokens", spec.max_tokens},
                                       {"batch_tokens", spec.batch_tokens},
                                       {"seed", spec.seed},
@@ -171,6 +215,37 @@ RunInfo run_info(const SweepSpec& spec, const std::vector<std::unique_ptr<Model>
   }
   info.sections.emplace_back("corpora", described.dump());
   return info;
+}
+
+// The cells in plan order: model x corpus x protocol x length, each keyed by
+// everything that determines its result.
+std::vector<Job> plan_jobs(const SweepSpec& spec, const std::vector<std::unique_ptr<Model>>& models,
+                           const std::vector<LoadedCorpus>& corpora) {
+  std::vector<Job> plan;
+  for (size_t m = 0; m < models.size(); ++m) {
+    for (size_t c = 0; c < corpora.size(); ++c) {
+      for (const ProtocolSpec& p : protocol_specs(spec, *corpora[c].cache)) {
+        for (int64_t length : spec.lengths) {
+          Job job{m, c, p, length, ""};
+          std::vector<std::string> parts{models[m]->sha256(),
+                                         corpora[c].sha256,
+                                         to_string(p.protocol),
+                                         std::to_string(effective_stride(p, length)),
+                                         std::to_string(p.tail_tokens),
+                                         std::to_string(p.segment_length),
+                                         to_string(p.remainder),
+                                         std::to_string(length),
+                                         std::to_string(spec.max_tokens),
+                                         std::to_string(spec.seed)};
+          // float32 keys stay as they were before --dtype (resume, baselines).
+          if (spec.compute.dtype != Dtype::kFloat32) parts.push_back(to_string(spec.compute.dtype));
+          job.key = cell_key(parts);
+          plan.push_back(job);
+        }
+      }
+    }
+  }
+  return plan;
 }
 
 }  // namespace
@@ -203,26 +278,7 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
     for (const auto& corpus : corpora) check_pairing(*model, corpus);
   }
 
-  std::vector<Job> plan;
-  for (size_t m = 0; m < models.size(); ++m) {
-    for (size_t c = 0; c < corpora.size(); ++c) {
-      for (const ProtocolSpec& p : protocol_specs(spec)) {
-        for (int64_t length : spec.lengths) {
-          Job job{m, c, p, length, ""};
-          std::vector<std::string> parts{
-              models[m]->sha256(),           corpora[c].sha256,
-              to_string(p.protocol),         std::to_string(effective_stride(p, length)),
-              std::to_string(p.tail_tokens), std::to_string(p.segment_length),
-              std::to_string(length),        std::to_string(spec.max_tokens),
-              std::to_string(spec.seed)};
-          // float32 keys predate --dtype and stay as they were (resume, baselines).
-          if (spec.compute.dtype != Dtype::kFloat32) parts.push_back(to_string(spec.compute.dtype));
-          job.key = cell_key(parts);
-          plan.push_back(job);
-        }
-      }
-    }
-  }
+  const std::vector<Job> plan = plan_jobs(spec, models, corpora);
   std::vector<PlannedCell> planned;
   size_t in_shard = 0;
   for (size_t i = 0; i < plan.size(); ++i) {

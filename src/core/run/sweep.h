@@ -18,10 +18,13 @@ struct SweepSpec {
   std::vector<std::string> corpora;  // token caches (name = file stem)
   std::vector<std::string> protocols = {"chunks"};
   std::vector<int64_t> lengths = {512, 1024, 2048, 4096, 8192, 16384, 32768};
-  int64_t stride = 0;            // sliding: 0 = T/2
-  int64_t tail_tokens = 256;     // tail: K
-  int64_t max_tokens = 0;        // per-cell budget of window tokens (0 = everything)
-  int64_t batch_tokens = 16384;  // tokens per forward when batching short windows
+  int64_t stride = 0;               // sliding: 0 = T/2; above the shortest length is an error
+  int64_t tail_tokens = 256;        // tail: K
+  int64_t segment_tokens = 0;       // L of the nested segments; 0 = per corpus, the largest length
+                                    // that one of its documents holds
+  std::string remainder = "align";  // chunks/sliding: "drop" or "align" (protocol.h)
+  int64_t max_tokens = 0;           // per-cell budget in segment tokens (0 = every segment)
+  int64_t batch_tokens = 16384;     // tokens per forward when batching short windows
   uint64_t seed = 20240229;
   std::string out_dir;
   ShardSpec shard;
