@@ -258,15 +258,16 @@ void write_sweep_tables(const std::string& run_dir, std::vector<SweepCell>& cell
   dir.write("perf.csv", render_perf_csv(cells));
 }
 
-SweepOutcome run_sweep(const SweepSpec& spec) {
-  validate(spec);
-  const std::string started = now_iso8601();
-  std::vector<std::unique_ptr<Model>> models;
+namespace {
+
+// Every model (cast and moved, forward checked) and cache, checked in pairs
+// before any cell runs.
+void load_inputs(const SweepSpec& spec, std::vector<std::unique_ptr<Model>>& models,
+                 std::vector<LoadedCorpus>& corpora) {
   for (const auto& path : spec.models) {
     models.push_back(std::make_unique<Model>(path, spec.compute));
     models.back()->check_forward(16);
   }
-  std::vector<LoadedCorpus> corpora;
   for (const auto& path : spec.corpora) {
     LoadedCorpus corpus;
     corpus.name = std::filesystem::path(path).stem().string();
@@ -277,12 +278,14 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
   for (const auto& model : models) {
     for (const auto& corpus : corpora) check_pairing(*model, corpus);
   }
+}
 
-  const std::vector<Job> plan = plan_jobs(spec, models, corpora);
+// The engine's view of the plan: key, progress label and work of each cell.
+std::vector<PlannedCell> planned_cells(const SweepSpec& spec, const std::vector<Job>& plan,
+                                       const std::vector<std::unique_ptr<Model>>& models,
+                                       const std::vector<LoadedCorpus>& corpora) {
   std::vector<PlannedCell> planned;
-  size_t in_shard = 0;
-  for (size_t i = 0; i < plan.size(); ++i) {
-    const Job& job = plan[i];
+  for (const Job& job : plan) {
     const double corpus_tokens = static_cast<double>(corpora[job.corpus].cache->token_count());
     const std::string label =
         fmt::format("{} {} {} T={}", models[job.model]->label(), corpora[job.corpus].name,
@@ -290,8 +293,22 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
     planned.push_back(
         {job.key, label,
          spec.max_tokens > 0 ? std::min(corpus_tokens, double(spec.max_tokens)) : corpus_tokens});
-    in_shard += spec.shard.selects(i) ? 1 : 0;
   }
+  return planned;
+}
+
+}  // namespace
+
+SweepOutcome run_sweep(const SweepSpec& spec) {
+  validate(spec);
+  const std::string started = now_iso8601();
+  std::vector<std::unique_ptr<Model>> models;
+  std::vector<LoadedCorpus> corpora;
+  load_inputs(spec, models, corpora);
+  const std::vector<Job> plan = plan_jobs(spec, models, corpora);
+  const std::vector<PlannedCell> planned = planned_cells(spec, plan, models, corpora);
+  size_t in_shard = 0;
+  for (size_t i = 0; i < plan.size(); ++i) in_shard += spec.shard.selects(i) ? 1 : 0;
 
   RunDirectory dir(spec.out_dir);
   const RunInfo info = run_info(spec, models, corpora, started);

@@ -156,14 +156,25 @@ double check_cached_agreement(Model& model, const TaskSample& sample, const Samp
 struct EvaluatedCell {
   TaskCell cell;
   std::string sample_log;
+  double forwarded = 0;  // forward tokens spent (tokens/s in the perf record)
+};
+
+// Everything one cell is evaluated with, grouped so the cell's functions take
+// one argument for their inputs.
+struct CellInputs {
+  Model& model;
+  const TaskGenerator& task;
+  const Job& job;
+  const TasksSpec& spec;
+  const Tokenizer& tokenizer;
+  Progress& progress;
 };
 
 // Scores the samples of one cell into `out`; the budget decides how many and
 // whether they are ranked. Returns false (with the message set) when the task
 // cannot fill the cell: the cell is unsupported, not failed.
-bool score_samples(Model& model, const TaskGenerator& task, const Job& job, const TasksSpec& spec,
-                   const Tokenizer& tokenizer, Progress& progress, EvaluatedCell& out,
-                   double& forwarded) {
+bool score_samples(const CellInputs& in, EvaluatedCell& out) {
+  auto& [model, task, job, spec, tokenizer, progress] = in;
   TaskCell& cell = out.cell;
   TaskSample sample;
   auto make = [&](int64_t index) {
@@ -211,15 +222,15 @@ bool score_samples(Model& model, const TaskGenerator& task, const Job& job, cons
     cell.samples.push_back(std::move(score));
     // a decoded token costs a full forward on the full path, one position cached
     const int64_t per_token = job.path == ForwardPath::kFull ? sequence_length(sample) : 1;
-    forwarded += static_cast<double>(cost + job.decode_tokens * per_token);
+    out.forwarded += static_cast<double>(cost + job.decode_tokens * per_token);
     progress.advance(static_cast<double>(job.length));  // progress counts samples x T
   }
   cell.summary = summarize_samples(cell.samples);
   return true;
 }
 
-EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& job,
-                           const TasksSpec& spec, const Tokenizer& tokenizer, Progress& progress) {
+EvaluatedCell evaluate_job(const CellInputs& in) {
+  auto& [model, task, job, spec, tokenizer, progress] = in;
   EvaluatedCell out;
   TaskCell& cell = out.cell;
   cell.key = job.key;
@@ -250,20 +261,15 @@ EvaluatedCell evaluate_job(Model& model, const TaskGenerator& task, const Job& j
   reset_peak_rss();
   reset_peak_device_memory(model.compute());
   const auto start = std::chrono::steady_clock::now();
-  double forwarded = 0;
   bool supported = true;
-  cell.status = run_guarded(
-      [&] {
-        supported = score_samples(model, task, job, spec, tokenizer, progress, out, forwarded);
-      },
-      cell.message);
+  cell.status = run_guarded([&] { supported = score_samples(in, out); }, cell.message);
   if (!supported) {
     cell.status = CellStatus::kUnsupported;
     cell.samples.clear();
     cell.summary = summarize_samples({});
   }
   cell.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  cell.tokens_per_second = cell.seconds > 0 ? forwarded / cell.seconds : 0;
+  cell.tokens_per_second = cell.seconds > 0 ? out.forwarded / cell.seconds : 0;
   cell.peak_rss_mib = peak_rss_mib();
   cell.peak_device_mib = peak_device_memory_mib(model.compute());
   return out;
@@ -397,7 +403,7 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
   auto evaluate = [&](size_t i, Progress& progress) {
     const Job& job = plan[i];
     EvaluatedCell evaluated =
-        evaluate_job(*models[job.model], *tasks[job.task], job, spec, tokenizer, progress);
+        evaluate_job({*models[job.model], *tasks[job.task], job, spec, tokenizer, progress});
     const TaskCell& cell = evaluated.cell;
     CellOutcome outcome;
     outcome.record = task_cell_to_json(cell);
