@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/commands.h"
+#include "commands/common.h"
 #include "core/util/error.h"
 #include "core/util/version.h"
 
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   lengen::add_check_command(app);
   lengen::add_tasks_command(app);
   try {
+    lengen::check_config_file(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "commands/commands.h"
+#include "commands/common.h"
 #include "core/report/baseline.h"
 #include "core/report/comparison.h"
 #include "core/util/atomic_file.h"
@@ -58,7 +59,8 @@ void add_check_command(CLI::App& app) {
       ->required();
   command->add_option("--run", options->run, "run directory of `lengen sweep`")->required();
   command->add_option("--tolerance", options->tolerance,
-                      "relative band for every row (default: the file's)");
+                      "relative band for every row (default: the file's)")
+      ->check(non_negative());
   command->callback([options] { run_check(*options); });
 }
 

@@ -59,6 +59,22 @@ CellStatus parse_cell_status(const std::string& name) {
   throw_bad_input("", "unknown cell status '" + name + "'");
 }
 
+bool reject_non_finite_scores(SweepCell& cell) {
+  for (const WindowScore& w : cell.window_scores) {
+    if (std::isfinite(w.nll_sum)) continue;
+    cell.status = CellStatus::kError;
+    cell.message = fmt::format(
+        "non-finite NLL ({}) in window {} of document {}: the model's logits hold NaN or inf at a "
+        "scored position",
+        w.nll_sum, w.id, w.doc);
+    cell.window_scores.clear();
+    cell.positions = PositionCurve{};
+    cell.summary = summarize({}, cell.seed);
+    return true;
+  }
+  return false;
+}
+
 std::string cell_to_json(const SweepCell& c) {
   json positions = json::array();
   for (int b = 0; b < c.positions.buckets(); ++b) {

@@ -49,6 +49,12 @@ struct SweepCell {
   std::vector<WindowScore> window_scores;
 };
 
+// A model whose logits hold NaN or ±inf at a scored position yields a
+// non-finite NLL. Such a cell becomes kError saying so, its scores dropped
+// (an ok record with NaN statistics would be unreadable on resume). Returns
+// true when `cell` was changed.
+bool reject_non_finite_scores(SweepCell& cell);
+
 std::string cell_to_json(const SweepCell& cell);
 // Throws lengen::Error (bad input) naming `source` when the record is malformed.
 SweepCell cell_from_json(const std::string& text, const std::string& source);

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <ctime>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/model/model.h"
@@ -16,6 +17,15 @@ CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
                         const ShardSpec& shard, bool quiet,
                         const std::function<CellOutcome(size_t, Progress&)>& evaluate,
                         const std::function<void()>& after_cell) {
+  std::map<std::string, size_t> first_with_key;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const auto [at, fresh] = first_with_key.emplace(plan[i].key, i);
+    if (!fresh) {
+      throw_bad_input("", "the same cell is planned twice ('" + plan[at->second].label + "' and '" +
+                              plan[i].label + "')",
+                      "a model, corpus, length or protocol is listed twice: remove the repeat");
+    }
+  }
   std::vector<size_t> mine;
   double total_work = 0;
   for (size_t i = 0; i < plan.size(); ++i) {
@@ -23,6 +33,10 @@ CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
     mine.push_back(i);
     total_work += plan[i].work;
   }
+  dir.lock();
+  std::vector<std::string> keys;  // every planned cell: the tables read them all
+  for (const PlannedCell& cell : plan) keys.push_back(cell.key);
+  dir.reject_damaged_cells(keys);
   install_interrupt_handler();
   Progress progress(static_cast<int64_t>(mine.size()), total_work, quiet);
   CellRunCounts counts;
@@ -55,6 +69,16 @@ CellStatus run_guarded(const std::function<void()>& body, std::string& message) 
   } catch (const Error& e) {
     if (e.code() == ExitCode::kInterrupted) throw;
     message = e.message();
+    return CellStatus::kError;
+  } catch (const std::bad_alloc&) {
+    message = "out of memory";
+    return CellStatus::kOom;
+  } catch (const std::exception& e) {
+    // Anything else a model's TorchScript raises (torch::jit::JITException is
+    // not a c10::Error): the cell failed, the run goes on. First line only:
+    // the rest is a TorchScript traceback.
+    const std::string what = e.what();
+    message = what.substr(0, what.find('\n'));
     return CellStatus::kError;
   }
   return CellStatus::kOk;
