@@ -2,9 +2,8 @@
 // command takes, and the defaults of the shipped assets.
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace lengen {
 

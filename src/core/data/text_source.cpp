@@ -42,7 +42,8 @@ TextDocument parse_jsonl_document(std::string_view line, const std::string& wher
   if (!record.is_object() || !record.contains("text") || !record["text"].is_string()) {
     throw_bad_input(where, "JSON line has no string field \"text\"", hint);
   }
-  TextDocument document = make_document(std::move(name), record["text"].get_ref<const std::string&>());
+  TextDocument document =
+      make_document(std::move(name), record["text"].get_ref<const std::string&>());
   document.replacements += repaired.replacements;
   return document;
 }

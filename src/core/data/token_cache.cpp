@@ -158,9 +158,13 @@ uint64_t token_cache_checksum(const uint8_t* file, size_t size) {
 }
 
 TokenCache::TokenCache(const std::string& path) : path_(path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    throw_bad_input(path, std::string("cannot open token cache: ") + std::strerror(errno),
+    throw_bad_input(path,
+                    errno == ENOENT
+                        ? std::string("token cache not found")
+                        : std::string("cannot open token cache: ") + std::strerror(errno),
                     kRebuildHint);
   }
   struct stat st {};
@@ -178,7 +182,8 @@ TokenCache::TokenCache(const std::string& path) : path_(path) {
   }
   void* mapped = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
-  if (mapped == MAP_FAILED) throw_runtime(path, std::string("mmap failed: ") + std::strerror(errno));
+  if (mapped == MAP_FAILED)
+    throw_runtime(path, std::string("mmap failed: ") + std::strerror(errno));
   data_ = static_cast<const uint8_t*>(mapped);
   owns_mapping_ = true;
   validate();
@@ -190,8 +195,7 @@ TokenCache::TokenCache(std::string path, const uint8_t* data, size_t size, bool 
 TokenCache TokenCache::from_memory(const uint8_t* data, size_t size, const std::string& label) {
   TokenCache cache(label, data, size, /*owns_mapping=*/false);
   if (size < kTokenCacheHeaderSize) {
-    throw_bad_input(label, "not a lengen token cache (file shorter than its header)",
-                    kRebuildHint);
+    throw_bad_input(label, "not a lengen token cache (file shorter than its header)", kRebuildHint);
   }
   cache.validate();
   return cache;

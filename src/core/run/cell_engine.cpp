@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -21,8 +22,9 @@ CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
   for (size_t i = 0; i < plan.size(); ++i) {
     const auto [at, fresh] = first_with_key.emplace(plan[i].key, i);
     if (!fresh) {
-      throw_bad_input("", "the same cell is planned twice ('" + plan[at->second].label + "' and '" +
-                              plan[i].label + "')",
+      throw_bad_input("",
+                      "the same cell is planned twice ('" + plan[at->second].label + "' and '" +
+                          plan[i].label + "')",
                       "a model, corpus, length or protocol is listed twice: remove the repeat");
     }
   }
@@ -60,6 +62,26 @@ CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
   return counts;
 }
 
+namespace {
+// One line of an exception's text. A TorchScript exception is a header, a
+// traceback and the raised error last ("RuntimeError: ..."): keep that line.
+std::string exception_summary(const std::string& what) {
+  std::vector<std::string> lines;
+  size_t begin = 0;
+  while (begin < what.size()) {
+    const size_t end = std::min(what.find('\n', begin), what.size());
+    if (what.find_first_not_of(" \t\r", begin) < end)
+      lines.push_back(what.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  if (lines.empty()) return "unknown error";
+  const bool traceback = what.find("Traceback of TorchScript") != std::string::npos;
+  const std::string& line = traceback ? lines.back() : lines.front();
+  const size_t first = line.find_first_not_of(" \t");
+  return "model raised: " + line.substr(first, 300);
+}
+}  // namespace
+
 CellStatus run_guarded(const std::function<void()>& body, std::string& message) {
   try {
     body();
@@ -75,10 +97,8 @@ CellStatus run_guarded(const std::function<void()>& body, std::string& message) 
     return CellStatus::kOom;
   } catch (const std::exception& e) {
     // Anything else a model's TorchScript raises (torch::jit::JITException is
-    // not a c10::Error): the cell failed, the run goes on. First line only:
-    // the rest is a TorchScript traceback.
-    const std::string what = e.what();
-    message = what.substr(0, what.find('\n'));
+    // not a c10::Error): the cell failed, the run goes on.
+    message = exception_summary(e.what());
     return CellStatus::kError;
   }
   return CellStatus::kOk;

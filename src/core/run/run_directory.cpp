@@ -61,8 +61,7 @@ RecordSeal check_record_seal(const std::string& text) {
   if (rest.size() != kHexDigits + kSealTail.size() || rest.substr(kHexDigits) != kSealTail) {
     return RecordSeal::kDamaged;
   }
-  return rest.substr(0, kHexDigits) == xxh64_hex(body) ? RecordSeal::kValid
-                                                       : RecordSeal::kDamaged;
+  return rest.substr(0, kHexDigits) == xxh64_hex(body) ? RecordSeal::kValid : RecordSeal::kDamaged;
 }
 
 RunDirectory::RunDirectory(std::string path) : path_(std::move(path)) {

@@ -22,12 +22,11 @@ std::string read_holder(int fd) {
 }
 }  // namespace
 
-DirectoryLock::DirectoryLock(const std::string& directory)
-    : path_(directory + "/.lengen.lock") {
+DirectoryLock::DirectoryLock(const std::string& directory) : path_(directory + "/.lengen.lock") {
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
-    throw_runtime(path_, std::string("cannot create the run directory's lock file: ") +
-                             std::strerror(errno));
+    throw_runtime(
+        path_, std::string("cannot create the run directory's lock file: ") + std::strerror(errno));
   }
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
