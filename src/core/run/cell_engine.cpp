@@ -42,7 +42,15 @@ CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
   install_interrupt_handler();
   Progress progress(static_cast<int64_t>(mine.size()), total_work, quiet);
   CellRunCounts counts;
+  // A signal during a cell's last forward still ends the run with kInterrupted
+  // (its record is written first): checked before each cell and after the last.
+  auto stop_if_interrupted = [] {
+    if (interrupted()) {
+      throw Error(ExitCode::kInterrupted, "", "interrupted", "re-run the same command to resume");
+    }
+  };
   for (size_t i : mine) {
+    stop_if_interrupted();
     const PlannedCell& cell = plan[i];
     progress.start_cell(cell.label);
     if (dir.has_cell(cell.key)) {
@@ -59,6 +67,7 @@ CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
     progress.finish_cell(outcome.summary);
     after_cell();
   }
+  stop_if_interrupted();
   return counts;
 }
 
