@@ -42,6 +42,7 @@ TEST_CASE("syntax errors name the file and line", "[toml_check][errors]") {
   CHECK_THAT(error_of("[sweep]\nout = \"x\n"), Catch::Contains("unterminated string"));
   CHECK_THAT(error_of("[sweep]\nout = \"x\" y\n"), Catch::Contains("unexpected text"));
   CHECK_THAT(error_of("[[sweep]]\n"), Catch::Contains("arrays of tables"));
+  CHECK_THAT(error_of("\"\" = 0\n"), Catch::Contains("empty key"));  // found by the fuzzer
   CHECK_THAT(error_of("[sweep]\nseed = 1\nseed = 2\n"),
              Catch::Contains("c.toml:3") && Catch::Contains("set twice"));
   CHECK_THAT(error_of("a = \xffzz\n"),

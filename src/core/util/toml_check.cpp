@@ -37,7 +37,11 @@ class LineParser {
 
   std::string parse_key() {
     skip_space();
-    if (peek() == '"' || peek() == '\'') return parse_string();
+    if (peek() == '"' || peek() == '\'') {
+      std::string key = parse_string();
+      if (key.empty()) fail("empty key");  // valid TOML, but never an option name
+      return key;
+    }
     const size_t begin = at_;
     while (!done() && (std::isalnum(static_cast<unsigned char>(s_[at_])) || s_[at_] == '_' ||
                        s_[at_] == '-')) {
