@@ -49,8 +49,9 @@ TEST_CASE("outputs that are not regular files are refused, and left alone", "[cl
   CHECK(std::filesystem::is_fifo(dir.file("fifo")));
 }
 
-TEST_CASE("NaN or inf logits and a raising set_eval_length become error cells; the sweep goes on",
-          "[cli][errors]") {
+TEST_CASE(
+    "NaN or inf logits and a raising set_eval_length become error cells and the sweep goes on",
+    "[cli][errors]") {
   testing::ScratchDir dir("cli-hostile");
   const std::string args =
       sweep_of({"nan_logits.pt", "inf_logits.pt", "set_eval_raises.pt", "uniform.pt"}, "16 32",
@@ -88,7 +89,7 @@ TEST_CASE("an edited cell record is reported by name and recomputed", "[cli][err
   CHECK(testing::read_file(dir.file("run/ppl.csv")) == table);
 }
 
-TEST_CASE("a second process on one --out exits 2 naming the holder; stale temporaries go",
+TEST_CASE("a second process on one --out exits 2 naming the holder, and stale temporaries go",
           "[cli][errors]") {
   testing::ScratchDir dir("cli-lock");
   const std::string out = dir.file("run");

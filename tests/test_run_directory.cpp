@@ -9,7 +9,7 @@
 
 using namespace lengen;
 
-TEST_CASE("a sealed record verifies; edits, truncation and a forged seal do not",
+TEST_CASE("a sealed record verifies, and an edit, a truncation or a broken seal does not",
           "[run_directory]") {
   const std::string record = "{\n  \"key\": \"k\",\n  \"perplexity\": 23.5\n}\n";
   const std::string sealed = seal_record(record);
