@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 
+#include "core/perplexity/sweep_cell.h"
 #include "fuzz/fuzz_common.h"
 #include "test_helpers.h"
 
@@ -42,4 +43,13 @@ TEST_CASE("every committed fuzz input is handled cleanly by its target", "[fuzz]
   for (const char* suffix : {".jsonl", ".txt"}) {  // the targets' scratch files
     std::filesystem::remove("/tmp/lengen-fuzz-" + std::to_string(::getpid()) + suffix);
   }
+}
+
+TEST_CASE("a cell record with more position buckets than an int64 position has is refused",
+          "[fuzz]") {
+  // Found by fuzz_cell_record: 64 buckets made the positions table shift by 64 (UB).
+  const std::string path =
+      lengen::testing::source_path("fuzz/regressions/cell_record/64_position_buckets");
+  CHECK_THROWS_WITH(lengen::cell_from_json(lengen::testing::read_file(path), path),
+                    Catch::Contains("position buckets (at most 63)"));
 }

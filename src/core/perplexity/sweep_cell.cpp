@@ -161,6 +161,12 @@ SweepCell cell_from_json(const std::string& text, const std::string& source) {
     c.tokens_per_second = j.at("tokens_per_second").get<double>();
     c.peak_rss_mib = j.at("peak_rss_mib").get<double>();
     const auto& positions = j.at("positions");
+    // Bucket b covers positions below 2^b (int64): more than 63 buckets cannot
+    // come from any window (found by fuzz/cell_record_fuzzer.cpp).
+    if (positions.size() > 63) {
+      throw_bad_input(source, "malformed cell record: " + std::to_string(positions.size()) +
+                                  " position buckets (at most 63)");
+    }
     for (size_t b = 0; b < positions.size(); ++b) {
       c.positions.set(static_cast<int>(b), positions[b].at(0).get<int64_t>(),
                       positions[b].at(1).get<double>());
