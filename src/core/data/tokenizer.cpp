@@ -51,12 +51,6 @@ void resolve(void* library, const char* symbol, T& out) {
     throw_runtime(kPluginName, std::string("missing symbol ") + symbol, "rebuild lengen");
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr int kDeepBind = 0;
-#else
-constexpr int kDeepBind = RTLD_DEEPBIND;
-#endif
-
 const PluginApi& plugin() {
   static const PluginApi api = [] {
     std::string tried;
@@ -64,9 +58,7 @@ const PluginApi& plugin() {
     for (const std::string& candidate : plugin_candidates()) {
       if (!std::filesystem::exists(candidate)) continue;
       // DEEPBIND: sentencepiece must bind to its own protobuf, not LibTorch's.
-      // The sanitizer runtimes refuse DEEPBIND (google/sanitizers#611), so the
-      // ASan build (`make asan`) loads the plugin without it.
-      library = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | kDeepBind);
+      library = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
       if (library != nullptr) break;
       tried += std::string(" ") + ::dlerror();
     }
