@@ -21,7 +21,7 @@ DEPS_STAMP := $(BUILD)/.deps-installed
 CXX_SOURCES = $(shell git ls-files -- 'src/*.cpp' 'src/*.h' 'evals/*.cpp' 'evals/*.h' \
   'tests/*.cpp' 'tests/*.h' 'bench/*.cpp' 'fuzz/*.cpp' 2>/dev/null)
 
-.PHONY: all deps build test lint format demo data tokenizer models fixtures bench report clean
+.PHONY: all deps build test lint format demo data tokenizer models fixtures bench report clean fuzz asan
 
 all: build
 
@@ -101,6 +101,26 @@ report: demo
 
 bench: build $(DATA)/caches/austen.tok
 	bench/run_bench.sh
+
+# libFuzzer targets (fuzz/, built with clang): FUZZ_SECONDS per target, one
+# after another. Not part of `make test`, which only replays fuzz/corpus and
+# fuzz/regressions. Crash inputs land in fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build-fuzz
+CCACHE       := $(shell command -v ccache 2>/dev/null)
+fuzz: $(DEPS_STAMP)
+	@command -v clang++ >/dev/null || { $(SUDO) apt-get install -y -q --no-install-recommends clang; }
+	cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ \
+	  $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The C++ suite (ctest without the Python suites) built with ASan + UBSan:
+# the "asan" presets of CMakePresets.json, suppressions in tests/sanitizers/.
+asan: $(DEPS_STAMP)
+	cmake --preset asan $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j 1
 
 clean:
 	rm -rf $(BUILD)

@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 
 #include "commands/commands.h"
+#include "commands/common.h"
 #include "core/util/error.h"
+#include "core/util/process_stats.h"
 #include "core/util/version.h"
 
 int main(int argc, char** argv) {
@@ -24,7 +26,11 @@ int main(int argc, char** argv) {
   lengen::add_baseline_command(app);
   lengen::add_check_command(app);
   lengen::add_tasks_command(app);
+  // Ctrl-C and SIGTERM from here on: exit 130 at the next checkpoint, or
+  // after at most kInterruptGraceSeconds (process_stats.h).
+  lengen::install_interrupt_handler();
   try {
+    lengen::check_config_file(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);

@@ -1,4 +1,8 @@
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
+#include <cstddef>
+#include <cstring>
 
 #include "core/data/text_source.h"
 #include "core/data/token_cache.h"
@@ -144,4 +148,136 @@ TEST_CASE("corrupt caches are rejected with a clear error", "[token_cache][error
       CHECK_THAT(e.message(), Catch::Contains("different tokenizer"));
     }
   }
+}
+
+namespace {
+// Overwrites `bytes` at `offset` and recomputes the checksum, as a forger (or
+// the fuzzer) would: the structural checks behind the checksum must hold alone.
+void corrupt_and_reseal(const std::string& path, size_t offset, const std::string& bytes) {
+  corrupt(path, offset, bytes);
+  std::string file = testing::read_file(path);
+  const uint64_t sum =
+      token_cache_checksum(reinterpret_cast<const uint8_t*>(file.data()), file.size());
+  corrupt(path, offsetof(TokenCacheHeader, checksum),
+          std::string(reinterpret_cast<const char*>(&sum), sizeof(sum)));
+}
+
+std::string u64_bytes(uint64_t value) {
+  return std::string(reinterpret_cast<const char*>(&value), sizeof(value));
+}
+}  // namespace
+
+TEST_CASE("section offsets near 2^64 are rejected, not read (checked arithmetic)",
+          "[token_cache][errors]") {
+  testing::ScratchDir dir("cache-overflow");
+  // tokens_offset, offsets_offset, bytes_offset (header bytes 64, 72, 80).
+  for (const size_t field : {size_t{64}, size_t{72}, size_t{80}}) {
+    for (const uint64_t value : {~uint64_t{0}, ~uint64_t{0} - 7, uint64_t{1} << 63}) {
+      const auto path = write_small(dir);
+      corrupt_and_reseal(path, field, u64_bytes(value));
+      require_bad_input(path, "corrupt header");
+    }
+  }
+  SECTION("a token count whose byte size overflows") {
+    const auto path = write_small(dir);
+    corrupt_and_reseal(path, offsetof(TokenCacheHeader, token_count), u64_bytes(uint64_t{1} << 63));
+    require_bad_input(path, "corrupt");
+  }
+}
+
+TEST_CASE("the checksum catches flipped ids, shifted offsets and edited byte counts",
+          "[token_cache][errors]") {
+  testing::ScratchDir dir("cache-sum");
+  const auto clean = write_small(dir);
+  const TokenCache reference(clean);
+  const size_t tokens = reference.header().tokens_offset;
+  const size_t offsets = reference.header().offsets_offset;
+  const size_t bytes = reference.header().bytes_offset;
+  SECTION("in-range id") {
+    corrupt(clean, tokens, std::string("\x06\x00", 2));  // 5 -> 6, still < vocab 100
+    require_bad_input(clean, "checksum mismatch");
+  }
+  SECTION("document offset") {
+    corrupt(clean, offsets + 8, u64_bytes(2));  // doc boundary 3 -> 2
+    require_bad_input(clean, "checksum mismatch");
+  }
+  SECTION("byte count") {
+    corrupt(clean, bytes, u64_bytes(12));
+    require_bad_input(clean, "checksum mismatch");
+  }
+  SECTION("header field") {
+    corrupt(clean, offsetof(TokenCacheHeader, vocab_size), std::string("\x63\x00\x00\x00", 4));
+    require_bad_input(clean, "checksum mismatch");
+  }
+}
+
+TEST_CASE("ids outside the header's vocabulary are refused at load, naming the cache",
+          "[token_cache][errors]") {
+  testing::ScratchDir dir("cache-oov");
+  const auto path = write_small(dir);
+  const size_t tokens = TokenCache(path).header().tokens_offset;
+  corrupt_and_reseal(path, tokens + 2, std::string("\x64\x00", 2));  // id 100 = vocab size
+  require_bad_input(path, "token id 100 at token 1 is outside the cache's vocabulary of 100");
+}
+
+TEST_CASE("byte counts must sum to the header's total", "[token_cache][errors]") {
+  testing::ScratchDir dir("cache-bytes");
+  const auto path = write_small(dir);
+  corrupt_and_reseal(path, TokenCache(path).header().bytes_offset, u64_bytes(1000));
+  require_bad_input(path, "byte counts");
+}
+
+TEST_CASE("a version 1 cache asks to re-run tokenize", "[token_cache][errors]") {
+  testing::ScratchDir dir("cache-v1");
+  const auto path = write_small(dir);
+  corrupt(path, 8, std::string("\x01\x00\x00\x00", 4));
+  try {
+    TokenCache cache(path);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK_THAT(e.message(), Catch::Contains("format version 1; this lengen reads version 2"));
+    CHECK_THAT(e.hint(), Catch::Contains("re-run `lengen tokenize`"));
+  }
+}
+
+TEST_CASE("a directory or a device is not a cache, and a writer refuses to replace one",
+          "[token_cache][errors]") {
+  testing::ScratchDir dir("cache-kind");
+  std::filesystem::create_directories(dir.file("d.tok"));
+  try {
+    TokenCache cache(dir.file("d.tok"));
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::kBadInput);
+    CHECK_THAT(e.message(), Catch::Contains("is a directory"));
+  }
+  REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0644) == 0);
+  CHECK_THROWS_AS(TokenCache(dir.file("fifo")), Error);
+  CHECK_THROWS_WITH(TokenCacheWriter(dir.file("fifo"), settings_for(100)),
+                    Catch::Contains("not a regular file"));
+  CHECK(std::filesystem::is_fifo(dir.file("fifo")));  // untouched
+}
+
+TEST_CASE("the tokenizer mismatch message shows both full hashes", "[token_cache][errors]") {
+  testing::ScratchDir dir("cache-hash");
+  TokenCache cache(write_small(dir));
+  const std::string other = std::string(12, 'a') + std::string(52, 'b');  // same 12-char prefix
+  try {
+    cache.require_tokenizer(other, "model expects");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK_THAT(e.message(), Catch::Contains(std::string(64, 'a')) && Catch::Contains(other));
+  }
+}
+
+TEST_CASE("from_memory applies the same checks as opening the file", "[token_cache]") {
+  testing::ScratchDir dir("cache-mem");
+  const std::string bytes = testing::read_file(write_small(dir));
+  std::vector<uint64_t> aligned(bytes.size() / 8 + 1);
+  std::memcpy(aligned.data(), bytes.data(), bytes.size());
+  const auto* data = reinterpret_cast<const uint8_t*>(aligned.data());
+  const TokenCache cache = TokenCache::from_memory(data, bytes.size(), "memory");
+  CHECK(cache.document_tokens(1) == std::vector<int32_t>{8, 9});
+  CHECK_THROWS_WITH(TokenCache::from_memory(data, bytes.size() - 1, "memory"),
+                    Catch::Contains("truncated"));
 }

@@ -22,6 +22,7 @@ struct BaselineOptions {
 };
 
 void run_baseline(const BaselineOptions& options) {
+  require_regular_output(options.out);  // e.g. a device would be read without end
   const RunTables tables = load_runs({options.run});
   std::unique_ptr<Baseline> previous;
   if (std::filesystem::exists(options.out)) {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "commands/commands.h"
+#include "commands/common.h"
 #include "core/report/baseline.h"
 #include "core/report/comparison.h"
 #include "core/util/atomic_file.h"
@@ -57,8 +58,10 @@ void add_check_command(CLI::App& app) {
   command->add_option("--baseline", options->baseline, "baseline JSON from `lengen baseline`")
       ->required();
   command->add_option("--run", options->run, "run directory of `lengen sweep`")->required();
-  command->add_option("--tolerance", options->tolerance,
-                      "relative band for every row (default: the file's)");
+  command
+      ->add_option("--tolerance", options->tolerance,
+                   "relative band for every row (default: the file's)")
+      ->check(non_negative());
   command->callback([options] { run_check(*options); });
 }
 

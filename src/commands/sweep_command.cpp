@@ -55,14 +55,16 @@ void add_sweep_command(CLI::App& app) {
   command->add_option("-m,--models", spec.models, "TorchScript models")->required();
   command->add_option("-c,--corpora", spec.corpora, "token caches made by `lengen tokenize`")
       ->required();
-  command->add_option("-l,--lengths", spec.lengths, "sequence lengths T")->capture_default_str();
+  command->add_option("-l,--lengths", spec.lengths, "sequence lengths T")
+      ->delimiter(',')
+      ->capture_default_str();
   command->add_option("-p,--protocols", spec.protocols, "chunks, sliding and/or tail")
       ->check(CLI::IsMember({"chunks", "sliding", "tail"}))
       ->capture_default_str();
   command
       ->add_option("--stride", spec.stride,
                    "sliding: window stride S (0 = T/2; more than the shortest length is an error)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   command
       ->add_option("--segment-tokens", spec.segment_tokens,
@@ -77,16 +79,16 @@ void add_sweep_command(CLI::App& app) {
       ->check(CLI::IsMember({"drop", "align"}))
       ->capture_default_str();
   command->add_option("--tail-tokens", spec.tail_tokens, "tail: final K tokens scored per segment")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command
       ->add_option("--max-tokens", spec.max_tokens,
                    "per-cell budget in segment tokens: floor(N/L) segments spread over the corpus, "
                    "the same at every length (0 = all)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   command->add_option("--batch-tokens", spec.batch_tokens, "tokens per forward for short windows")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command->add_option("--seed", spec.seed, "seed of the bootstrap intervals")
       ->capture_default_str();

@@ -71,13 +71,14 @@ void add_tasks_command(CLI::App& app) {
                    "passkey, niah, niah-multikey, cloze, longbench:FILE.jsonl, choice:FILE.jsonl")
       ->capture_default_str();
   command->add_option("-l,--lengths", spec.lengths, "sequence lengths T (prompt + answer)")
+      ->delimiter(',')
       ->capture_default_str();
   command->add_option("-d,--depths", spec.depths, "needle depths in percent of the haystack")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
   command
       ->add_option("-n,--samples", spec.samples, "samples per cell (files: at most their records)")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   command
       ->add_option("--candidates", options->settings.candidates,
@@ -96,19 +97,19 @@ void add_tasks_command(CLI::App& app) {
       ->add_option("--max-tokens", spec.max_tokens,
                    "per-cell budget of forward tokens, sequences x length (0 = none); caps the "
                    "samples; a ranked sample over it forwards the gold answer only")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   command
       ->add_option(
           "--decode-tokens", spec.decode_tokens,
           "real greedy decoding of up to K tokens for substring match and token F1 (0 = off)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   command
       ->add_option("--decode-max-length", spec.decode_max_length,
                    "full path only: decode in cells with T up to this (each token is one full "
                    "forward); models with forward_cached decode at every length")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative())
       ->capture_default_str();
   command
       ->add_option("--forward", options->forward,

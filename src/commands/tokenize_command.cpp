@@ -15,6 +15,7 @@
 #include "core/data/token_cache.h"
 #include "core/data/tokenizer.h"
 #include "core/util/error.h"
+#include "core/util/process_stats.h"
 
 namespace lengen {
 
@@ -78,6 +79,11 @@ void run_tokenize(const TokenizeOptions& options) {
   uint64_t documents = 0, tokens = 0, bytes = 0, replacements = 0;
   std::vector<TextDocument> batch;
   while (source.next_batch(batch, size_t{64} << 20)) {
+    if (interrupted()) {
+      // The writer's destructor removes its temporary: no partial cache remains.
+      throw Error(ExitCode::kInterrupted, options.out, "interrupted; no cache written",
+                  "re-run the same command");
+    }
     const auto ids = encode_parallel(tokenizer, batch, threads);
     for (size_t i = 0; i < batch.size(); ++i) {
       writer.add_document(batch[i].name, ids[i], batch[i].text.size(), batch[i].replacements);

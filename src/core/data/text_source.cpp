@@ -29,6 +29,25 @@ TextDocument make_document(std::string name, std::string_view raw) {
 }
 }  // namespace
 
+TextDocument parse_jsonl_document(std::string_view line, const std::string& where,
+                                  std::string name) {
+  const char* hint = "each line must be one JSON object like {\"text\": \"...\"}";
+  const Utf8Repair repaired = repair_utf8(line);
+  nlohmann::json record;
+  try {
+    record = nlohmann::json::parse(repaired.text);
+  } catch (const nlohmann::json::exception& e) {
+    throw_bad_input(where, std::string("malformed JSON line (") + e.what() + ")", hint);
+  }
+  if (!record.is_object() || !record.contains("text") || !record["text"].is_string()) {
+    throw_bad_input(where, "JSON line has no string field \"text\"", hint);
+  }
+  TextDocument document =
+      make_document(std::move(name), record["text"].get_ref<const std::string&>());
+  document.replacements += repaired.replacements;
+  return document;
+}
+
 TextSource::TextSource(const std::vector<std::string>& inputs) {
   for (const std::string& input : inputs) {
     std::error_code ec;
@@ -61,21 +80,9 @@ bool TextSource::read_jsonl_line(std::vector<TextDocument>& out, size_t& bytes) 
     ++jsonl_line_;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank line
     const std::string where = jsonl_path_ + ":" + std::to_string(jsonl_line_);
-    const std::string name = jsonl_name_ + ":" + std::to_string(jsonl_line_);
-    nlohmann::json record;
-    try {
-      record = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw_bad_input(where, std::string("malformed JSON line (") + e.what() + ")",
-                      "each line must be one JSON object like {\"text\": \"...\"}");
-    }
-    if (!record.is_object() || !record.contains("text") || !record["text"].is_string()) {
-      throw_bad_input(where, "JSON line has no string field \"text\"",
-                      "each line must be one JSON object like {\"text\": \"...\"}");
-    }
-    const std::string& text = record["text"].get_ref<const std::string&>();
-    bytes += text.size();
-    out.push_back(make_document(name, text));
+    out.push_back(
+        parse_jsonl_document(line, where, jsonl_name_ + ":" + std::to_string(jsonl_line_)));
+    bytes += out.back().text.size();
     return true;
   }
   jsonl_.reset();

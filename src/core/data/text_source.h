@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lengen {
@@ -49,5 +50,12 @@ class TextSource {
 };
 
 bool is_jsonl_path(const std::string& path);
+
+// One JSONL line as a document. Invalid UTF-8 anywhere in the line is replaced
+// (and counted) before the JSON is parsed, so it is never fatal and never
+// echoed raw into a message. Throws lengen::Error (bad input) naming `where`
+// (FILE:LINE) for malformed JSON or a missing "text" string.
+TextDocument parse_jsonl_document(std::string_view line, const std::string& where,
+                                  std::string name);
 
 }  // namespace lengen

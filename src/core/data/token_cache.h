@@ -7,7 +7,8 @@
 //   offsets_offset   (document_count + 1) uint64 token offsets; doc i = [off[i], off[i+1])
 //   bytes_offset     document_count uint64 UTF-8 byte counts (for bits per byte)
 //   names_offset     document_count NUL-terminated document names
-// Every section starts on an 8-byte boundary; file_size guards against truncation.
+// Every section starts on an 8-byte boundary; file_size guards against truncation
+// and `checksum` (XXH64, token_cache_checksum below) against corruption of any byte.
 // Not for: random access into texts (keep the text corpus for that).
 #pragma once
 
@@ -21,7 +22,8 @@
 namespace lengen {
 
 constexpr char kTokenCacheMagic[8] = {'L', 'E', 'N', 'G', 'T', 'O', 'K', '\0'};
-constexpr uint32_t kTokenCacheVersion = 1;
+// 2: adds the checksum. Version 1 caches are refused with a hint to re-tokenize.
+constexpr uint32_t kTokenCacheVersion = 2;
 constexpr size_t kTokenCacheHeaderSize = 256;
 
 enum TokenCacheFlags : uint32_t {
@@ -47,6 +49,9 @@ struct TokenCacheHeader {
   uint64_t names_offset;
   uint64_t file_size;
   char tokenizer_sha256[64];  // hex, not NUL-terminated
+  // XXH64 of the payload [256, file_size) seeded with XXH64 of the 256 header
+  // bytes with this field zeroed: one pass covers every byte of the file.
+  uint64_t checksum;
 };
 static_assert(sizeof(TokenCacheHeader) <= kTokenCacheHeaderSize, "header must fit");
 
@@ -87,11 +92,19 @@ class TokenCacheWriter {
 };
 
 // A read-only, mmap-backed view of a token cache. Cheap to move; not copyable.
+// The checksum a header must carry for `file` (header + payload, `size` bytes).
+uint64_t token_cache_checksum(const uint8_t* file, size_t size);
+
 class TokenCache {
  public:
-  // Validates magic, version, widths, section bounds and size; throws
-  // lengen::Error (bad input) naming `path` and how to rebuild the cache.
+  // Validates magic, version, widths, section bounds (checked arithmetic), the
+  // checksum, document offsets and byte counts, and every id against the
+  // header's vocab_size; throws lengen::Error (bad input) naming `path` and how
+  // to rebuild the cache. `path` must be a regular file.
   explicit TokenCache(const std::string& path);
+  // The same checks over bytes already in memory (used by the fuzzer); the
+  // bytes must outlive the cache. `label` names them in errors.
+  static TokenCache from_memory(const uint8_t* data, size_t size, const std::string& label);
   ~TokenCache();
   TokenCache(TokenCache&& other) noexcept;
   TokenCache& operator=(TokenCache&&) = delete;
@@ -116,10 +129,17 @@ class TokenCache {
                          const std::string& tokenizer_label) const;
 
  private:
+  TokenCache(std::string path, const uint8_t* data, size_t size, bool owns_mapping);
+  void validate();
+  void validate_sections();
+  void validate_documents();
+  void validate_ids();
+
   std::string path_;
   TokenCacheHeader header_{};
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
+  bool owns_mapping_ = false;  // munmap data_ on destruction
   const uint64_t* offsets_ = nullptr;
   const uint64_t* bytes_ = nullptr;
   std::vector<std::string_view> names_;

@@ -60,6 +60,22 @@ CellStatus parse_cell_status(const std::string& name) {
   throw_bad_input("", "unknown cell status '" + name + "'");
 }
 
+bool reject_non_finite_scores(SweepCell& cell) {
+  for (const BlockScore& w : cell.block_scores) {
+    if (std::isfinite(w.nll_sum)) continue;
+    cell.status = CellStatus::kError;
+    cell.message = fmt::format(
+        "non-finite NLL ({}) in block {} of document {}: the model's logits hold NaN or inf at a "
+        "scored position",
+        w.nll_sum, w.id, w.doc);
+    cell.block_scores.clear();
+    cell.positions = PositionCurve{};
+    cell.summary = summarize({}, cell.seed);
+    return true;
+  }
+  return false;
+}
+
 std::string cell_to_json(const SweepCell& c) {
   json positions = json::array();
   for (int b = 0; b < c.positions.buckets(); ++b) {
@@ -166,6 +182,12 @@ SweepCell cell_from_json(const std::string& text, const std::string& source) {
     c.device = j.value("device", std::string("cpu"));
     c.peak_device_mib = j.value("peak_device_mib", 0.0);
     const auto& positions = j.at("positions");
+    // Bucket b covers positions below 2^b (int64): more than 63 buckets cannot
+    // come from any window (found by fuzz/cell_record_fuzzer.cpp).
+    if (positions.size() > 63) {
+      throw_bad_input(source, "malformed cell record: " + std::to_string(positions.size()) +
+                                  " position buckets (at most 63)");
+    }
     for (size_t b = 0; b < positions.size(); ++b) {
       c.positions.set(static_cast<int>(b), positions[b].at(0).get<int64_t>(),
                       positions[b].at(1).get<double>());

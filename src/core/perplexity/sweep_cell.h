@@ -59,6 +59,12 @@ struct SweepCell {
   std::vector<BlockScore> block_scores;  // bootstrap units, for paired statistics
 };
 
+// A model whose logits hold NaN or ±inf at a scored position yields a
+// non-finite NLL. Such a cell becomes kError saying so, its scores dropped
+// (an ok record with NaN statistics would be unreadable on resume). Returns
+// true when `cell` was changed.
+bool reject_non_finite_scores(SweepCell& cell);
+
 // Record format 2 (nested sampling): "block_scores" replace "window_scores";
 // format-1 records are still read (their windows become blocks, no segment hash).
 std::string cell_to_json(const SweepCell& cell);

@@ -32,6 +32,16 @@ std::string row_label(const BaselineRow& r) {
   return label + fmt::format(" / T={}", r.length);
 }
 
+const char* kRegenerateHint = "regenerate it with `lengen baseline --run DIR --out FILE`";
+
+// A band is a relative tolerance: finite and >= 0 (a negative band fails everything).
+void require_band(double band, const std::string& source, const std::string& what) {
+  if (!std::isfinite(band) || band < 0) {
+    throw_bad_input(source, fmt::format("{} is {}; a band must be finite and >= 0", what, band),
+                    kRegenerateHint);
+  }
+}
+
 }  // namespace
 
 Baseline baseline_from_cells(const std::vector<SweepCell>& cells, double default_tolerance,
@@ -86,6 +96,7 @@ Baseline baseline_from_json(const std::string& text, const std::string& source) 
                       "write one with `lengen baseline --run DIR --out FILE`");
     }
     b.default_tolerance = j.at("default_tolerance").get<double>();
+    require_band(b.default_tolerance, source, "default_tolerance");
     b.source_run = j.value("source_run", "");
     for (const auto& r : j.at("rows")) {
       BaselineRow row;
@@ -98,12 +109,25 @@ Baseline baseline_from_json(const std::string& text, const std::string& source) 
       row.perplexity = r.at("perplexity").get<double>();
       row.corpus_sha256 = r.at("corpus_sha256").get<std::string>();
       row.settings_hash = r.at("settings_hash").get<std::string>();
-      if (r.contains("tolerance")) row.tolerance = r.at("tolerance").get<double>();
+      if (r.contains("tolerance")) {
+        row.tolerance = r.at("tolerance").get<double>();
+        require_band(*row.tolerance, source, "tolerance of row " + row_label(row));
+      }
+      if (!std::isfinite(row.perplexity) || row.perplexity < 1) {
+        throw_bad_input(source,
+                        fmt::format("perplexity {} of row {} is not a perplexity (finite, >= 1)",
+                                    row.perplexity, row_label(row)),
+                        kRegenerateHint);
+      }
       b.rows.push_back(row);
     }
+    if (b.rows.empty()) {
+      // An empty baseline would let every run pass while checking nothing.
+      throw_bad_input(source, "baseline has no rows, so a check would test nothing",
+                      "write it from a finished sweep: `lengen baseline --run DIR --out FILE`");
+    }
   } catch (const json::exception& e) {
-    throw_bad_input(source, std::string("malformed baseline: ") + e.what(),
-                    "regenerate it with `lengen baseline --run DIR --out FILE`");
+    throw_bad_input(source, std::string("malformed baseline: ") + e.what(), kRegenerateHint);
   }
   return b;
 }

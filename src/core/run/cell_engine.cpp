@@ -2,7 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <ctime>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/model/model.h"
@@ -16,6 +18,16 @@ CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
                         const ShardSpec& shard, bool quiet,
                         const std::function<CellOutcome(size_t, Progress&)>& evaluate,
                         const std::function<void()>& after_cell) {
+  std::map<std::string, size_t> first_with_key;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const auto [at, fresh] = first_with_key.emplace(plan[i].key, i);
+    if (!fresh) {
+      throw_bad_input("",
+                      "the same cell is planned twice ('" + plan[at->second].label + "' and '" +
+                          plan[i].label + "')",
+                      "a model, corpus, length or protocol is listed twice: remove the repeat");
+    }
+  }
   std::vector<size_t> mine;
   double total_work = 0;
   for (size_t i = 0; i < plan.size(); ++i) {
@@ -23,10 +35,22 @@ CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
     mine.push_back(i);
     total_work += plan[i].work;
   }
+  dir.lock();
+  std::vector<std::string> keys;  // every planned cell: the tables read them all
+  for (const PlannedCell& cell : plan) keys.push_back(cell.key);
+  dir.reject_damaged_cells(keys);
   install_interrupt_handler();
   Progress progress(static_cast<int64_t>(mine.size()), total_work, quiet);
   CellRunCounts counts;
+  // A signal during a cell's last forward still ends the run with kInterrupted
+  // (its record is written first): checked before each cell and after the last.
+  auto stop_if_interrupted = [] {
+    if (interrupted()) {
+      throw Error(ExitCode::kInterrupted, "", "interrupted", "re-run the same command to resume");
+    }
+  };
   for (size_t i : mine) {
+    stop_if_interrupted();
     const PlannedCell& cell = plan[i];
     progress.start_cell(cell.label);
     if (dir.has_cell(cell.key)) {
@@ -43,8 +67,29 @@ CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
     progress.finish_cell(outcome.summary);
     after_cell();
   }
+  stop_if_interrupted();
   return counts;
 }
+
+namespace {
+// One line of an exception's text. A TorchScript exception is a header, a
+// traceback and the raised error last ("RuntimeError: ..."): keep that line.
+std::string exception_summary(const std::string& what) {
+  std::vector<std::string> lines;
+  size_t begin = 0;
+  while (begin < what.size()) {
+    const size_t end = std::min(what.find('\n', begin), what.size());
+    if (what.find_first_not_of(" \t\r", begin) < end)
+      lines.push_back(what.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  if (lines.empty()) return "unknown error";
+  const bool traceback = what.find("Traceback of TorchScript") != std::string::npos;
+  const std::string& line = traceback ? lines.back() : lines.front();
+  const size_t first = line.find_first_not_of(" \t");
+  return "model raised: " + line.substr(first, 300);
+}
+}  // namespace
 
 CellStatus run_guarded(const std::function<void()>& body, std::string& message) {
   try {
@@ -55,6 +100,14 @@ CellStatus run_guarded(const std::function<void()>& body, std::string& message) 
   } catch (const Error& e) {
     if (e.code() == ExitCode::kInterrupted) throw;
     message = e.message();
+    return CellStatus::kError;
+  } catch (const std::bad_alloc&) {
+    message = "out of memory";
+    return CellStatus::kOom;
+  } catch (const std::exception& e) {
+    // Anything else a model's TorchScript raises (torch::jit::JITException is
+    // not a c10::Error): the cell failed, the run goes on.
+    message = exception_summary(e.what());
     return CellStatus::kError;
   }
   return CellStatus::kOk;

@@ -48,7 +48,9 @@ struct CellRunCounts {
 
 // Runs the cells of `plan` that `shard` selects. `evaluate(i, progress)`
 // computes cell plan[i]; `after_cell()` runs after each new record (tables).
-// A cell is skipped when its record exists. Throws what `evaluate` throws
+// Locks the run directory first (a second process on it fails naming this
+// one's PID), removes stale temporaries and moves damaged records aside so
+// their cells run again. A cell is skipped when its record exists. Throws what `evaluate` throws
 // (e.g. kInterrupted): records written so far stay valid.
 CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
                         const ShardSpec& shard, bool quiet,
@@ -56,8 +58,9 @@ CellRunCounts run_cells(RunDirectory& dir, const std::vector<PlannedCell>& plan,
                         const std::function<void()>& after_cell);
 
 // Runs `body`, turning a failed forward into kOom/kError and any other
-// lengen::Error into kError, with its message in `message`; an interruption
-// (kInterrupted) propagates. Returns kOk when `body` returned normally.
+// exception (lengen::Error, an exception raised by the model's TorchScript)
+// into kError, with its message in `message`; an interruption (kInterrupted)
+// propagates. Returns kOk when `body` returned normally.
 CellStatus run_guarded(const std::function<void()>& body, std::string& message);
 
 // The parts of run.json every cell-based command writes.

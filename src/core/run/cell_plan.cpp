@@ -5,13 +5,24 @@
 
 namespace lengen {
 
+namespace {
+// Whole decimal integers only: std::stoi would read "2x" as 2 and "1.9" as 1.
+int whole_number(const std::string& digits) {
+  if (digits.empty() || digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    throw std::invalid_argument("not a whole number");
+  }
+  return std::stoi(digits);
+}
+}  // namespace
+
 ShardSpec parse_shard(const std::string& text) {
   ShardSpec shard;
   const auto slash = text.find('/');
   try {
     if (slash == std::string::npos) throw std::invalid_argument("no slash");
-    shard.index = std::stoi(text.substr(0, slash));
-    shard.count = std::stoi(text.substr(slash + 1));
+    shard.index = whole_number(text.substr(0, slash));
+    shard.count = whole_number(text.substr(slash + 1));
   } catch (const std::exception&) {
     throw_bad_input("--shard", "expected K/N, got '" + text + "'", "e.g. --shard 2/8");
   }

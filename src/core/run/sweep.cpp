@@ -175,6 +175,7 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
         cell.summary.windows = static_cast<int64_t>(plan.windows.size());
       },
       cell.message);
+  reject_non_finite_scores(cell);
   cell.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double tokens = static_cast<double>(plan.windows.size()) * static_cast<double>(job.length);
   cell.tokens_per_second = cell.seconds > 0 ? tokens / cell.seconds : 0;
@@ -311,6 +312,7 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
   for (size_t i = 0; i < plan.size(); ++i) in_shard += spec.shard.selects(i) ? 1 : 0;
 
   RunDirectory dir(spec.out_dir);
+  dir.lock();  // before run.json: a second sweep on this --out stops here
   const RunInfo info = run_info(spec, models, corpora, started);
   dir.write("run.json", render_run_json(info, plan.size(), in_shard, nullptr));
   auto finished_cells = [&] {

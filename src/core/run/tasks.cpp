@@ -388,6 +388,7 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
   const std::vector<Job> plan = plan_jobs(spec, models, tasks, planned, in_shard);
 
   RunDirectory dir(spec.out_dir);
+  dir.lock();  // before run.json: a second run on this --out stops here
   const RunInfo info = run_info(spec, models, tasks, tokenizer, started);
   dir.write("run.json", render_run_json(info, plan.size(), in_shard, nullptr));
   auto finished_cells = [&] {

@@ -1,5 +1,7 @@
 #include "core/util/process_stats.h"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <fstream>
 #include <string>
@@ -8,7 +10,29 @@ namespace lengen {
 
 namespace {
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_signal(int) { g_interrupted.store(true); }
+
+// Async-signal-safe: only write(2), alarm(2) and _exit(2).
+extern "C" void on_forced_exit(int) {
+  static const char kMessage[] =
+      "lengen: interrupted during a forward that cannot be stopped; exiting now (files written "
+      "so far are valid; re-run the same command to resume)\n";
+  ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+  (void)ignored;
+  ::_exit(130);
+}
+
+extern "C" void on_signal(int) {
+  if (g_interrupted.exchange(true)) on_forced_exit(0);  // second signal
+  ::alarm(kInterruptGraceSeconds);
+}
+
+void handle(int signal, void (*handler)(int)) {
+  struct sigaction action {};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  ::sigaction(signal, &action, nullptr);
+}
 }  // namespace
 
 void reset_peak_rss() {
@@ -26,11 +50,15 @@ double peak_rss_mib() {
 }
 
 void install_interrupt_handler() {
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  handle(SIGINT, on_signal);
+  handle(SIGTERM, on_signal);
+  handle(SIGALRM, on_forced_exit);
 }
 
 bool interrupted() { return g_interrupted.load(); }
-void clear_interrupt() { g_interrupted.store(false); }
+void clear_interrupt() {
+  ::alarm(0);
+  g_interrupted.store(false);
+}
 
 }  // namespace lengen

@@ -12,9 +12,15 @@ void reset_peak_rss();
 double peak_rss_mib();
 
 // SIGINT/SIGTERM set a flag instead of killing the process, so long runs stop
-// between batches with every written file intact.
+// between batches (forwards) with every written file intact. A forward inside
+// LibTorch cannot be interrupted, so the wait is bounded: a second signal, or
+// kInterruptGraceSeconds after the first, ends the process at once with exit
+// 130 (_exit, from the handler). That is safe because every result file is
+// written to a temporary and renamed; a temporary left behind is removed when
+// the run directory is next opened.
+constexpr unsigned kInterruptGraceSeconds = 3;
 void install_interrupt_handler();
 bool interrupted();
-void clear_interrupt();  // for tests
+void clear_interrupt();  // for tests; also cancels the grace timer
 
 }  // namespace lengen
