@@ -43,6 +43,9 @@ void print_model(Model& model, const InfoOptions& options, const Tokenizer* toke
   fmt::print("bos_id           {}\n", optional_text(meta.bos_id));
   fmt::print("max_length       {}\n", optional_text(meta.max_length));
   fmt::print("set_eval_length  {}\n", model.has_set_eval_length() ? "yes" : "no");
+  fmt::print("forward_cached   {}\n", model.has_cached_forward()
+                                          ? "yes (lengen tasks prefills once per sample)"
+                                          : "no (lengen tasks runs full forwards)");
   std::string dtypes;
   for (const auto& [dtype, count] : model.stored_dtypes()) {
     dtypes += fmt::format("{}{} {}", dtypes.empty() ? "" : ", ", dtype, count);
