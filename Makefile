@@ -81,8 +81,9 @@ fixtures: $(DEPS_STAMP)
 $(DATA)/corpora/manifest.json: | $(DEPS_STAMP)
 	$(PYTHON) data/prepare_corpora.py --out $(DATA)
 
-# Token caches of the held-out splits (austen, kjv-heldout, sotu-heldout).
-$(DATA)/caches/%.tok: $(DATA)/corpora/manifest.json $(TOKENIZER) | build
+# Token caches of the held-out splits (austen, kjv-heldout, sotu-heldout),
+# rewritten when the cache format (token_cache.h) changes.
+$(DATA)/caches/%.tok: $(DATA)/corpora/manifest.json $(TOKENIZER) src/core/data/token_cache.h | build
 	$(LENGEN) tokenize --tokenizer $(TOKENIZER) --out $@ $(DATA)/corpora/$*
 
 # The main job on the embedded default: the shipped zoo on held-out Austen.
