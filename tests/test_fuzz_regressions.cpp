@@ -53,3 +53,11 @@ TEST_CASE("a cell record with more position buckets than an int64 position has i
   CHECK_THROWS_WITH(lengen::cell_from_json(lengen::testing::read_file(path), path),
                     Catch::Contains("position buckets (at most 63)"));
 }
+
+TEST_CASE("integer fields holding a float beyond int64 are refused, not converted", "[fuzz]") {
+  // Found by fuzz_cell_record: get<int64_t>() on 3e+33 is undefined behaviour.
+  const std::string path =
+      lengen::testing::source_path("fuzz/regressions/cell_record/float_out_of_int64_range");
+  CHECK_THROWS_WITH(lengen::cell_from_json(lengen::testing::read_file(path), path),
+                    Catch::Contains("malformed cell record"));
+}

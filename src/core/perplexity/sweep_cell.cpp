@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 
 #include "core/util/csv.h"
@@ -18,6 +19,28 @@ namespace lengen {
 using nlohmann::json;
 
 namespace {
+
+// An integer field: a JSON integer, or a number with an integral value in the
+// type's range. nlohmann's get<int64_t>() on 3e33 is undefined behaviour
+// (found by fuzz/cell_record_fuzzer.cpp), so the range is checked first.
+template <typename T>
+T integer_of(const nlohmann::json& j) {
+  if (j.is_number_integer()) {
+    if (j.is_number_unsigned() ? j.get<uint64_t>() > uint64_t(std::numeric_limits<T>::max())
+                               : j.get<int64_t>() < int64_t(std::numeric_limits<T>::min()) ||
+                                     (std::numeric_limits<T>::max() <= INT64_MAX &&
+                                      j.get<int64_t>() > int64_t(std::numeric_limits<T>::max()))) {
+      throw std::out_of_range("integer out of range");
+    }
+    return j.get<T>();
+  }
+  const double x = j.is_number() ? j.get<double>() : 0.5;
+  if (!(x == std::floor(x) && x >= double(std::numeric_limits<T>::min()) &&
+        x < double(std::numeric_limits<T>::max()))) {
+    throw std::out_of_range("expected an integer");
+  }
+  return static_cast<T>(x);
+}
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -144,31 +167,31 @@ SweepCell cell_from_json(const std::string& text, const std::string& source) {
     c.model_path = j.at("model_path").get<std::string>();
     c.model_sha256 = j.at("model_sha256").get<std::string>();
     c.position_encoding = j.at("position_encoding").get<std::string>();
-    c.train_length = j.at("train_length").get<int64_t>();
+    c.train_length = integer_of<int64_t>(j.at("train_length"));
     c.corpus = j.at("corpus").get<std::string>();
     c.corpus_path = j.at("corpus_path").get<std::string>();
     c.corpus_sha256 = j.at("corpus_sha256").get<std::string>();
     c.protocol = j.at("protocol").get<std::string>();
-    c.stride = j.at("stride").get<int64_t>();
-    c.stride_setting = j.at("stride_setting").get<int64_t>();
-    c.tail_tokens = j.at("tail_tokens").get<int64_t>();
-    c.segment_length = j.at("segment_length").get<int64_t>();
-    c.length = j.at("length").get<int64_t>();
-    c.max_tokens = j.at("max_tokens").get<int64_t>();
-    c.seed = j.at("seed").get<uint64_t>();
+    c.stride = integer_of<int64_t>(j.at("stride"));
+    c.stride_setting = integer_of<int64_t>(j.at("stride_setting"));
+    c.tail_tokens = integer_of<int64_t>(j.at("tail_tokens"));
+    c.segment_length = integer_of<int64_t>(j.at("segment_length"));
+    c.length = integer_of<int64_t>(j.at("length"));
+    c.max_tokens = integer_of<int64_t>(j.at("max_tokens"));
+    c.seed = integer_of<uint64_t>(j.at("seed"));
     c.status = parse_cell_status(j.at("status").get<std::string>());
     c.message = j.at("message").get<std::string>();
-    c.documents = j.at("documents").get<int64_t>();
-    c.documents_skipped = j.at("documents_skipped").get<int64_t>();
-    c.candidate_windows = j.at("candidate_windows").get<int64_t>();
+    c.documents = integer_of<int64_t>(j.at("documents"));
+    c.documents_skipped = integer_of<int64_t>(j.at("documents_skipped"));
+    c.candidate_windows = integer_of<int64_t>(j.at("candidate_windows"));
     // Format 2 fields; absent (defaults) in format-1 records.
     c.remainder = j.value("remainder", std::string());
-    c.segments = j.value("segments", int64_t{0});
-    c.candidate_segments = j.value("candidate_segments", int64_t{0});
-    c.block_tokens = j.value("block_tokens", int64_t{0});
+    c.segments = integer_of<int64_t>(j.value("segments", json(0)));
+    c.candidate_segments = integer_of<int64_t>(j.value("candidate_segments", json(0)));
+    c.block_tokens = integer_of<int64_t>(j.value("block_tokens", json(0)));
     c.segment_hash = j.value("segment_hash", std::string());
-    c.summary.windows = j.at("windows").get<int64_t>();
-    c.summary.targets = j.at("target_tokens").get<int64_t>();
+    c.summary.windows = integer_of<int64_t>(j.at("windows"));
+    c.summary.targets = integer_of<int64_t>(j.at("target_tokens"));
     c.summary.mean_nll = number_of(j.at("mean_nll"));
     c.summary.perplexity = number_of(j.at("perplexity"));
     c.summary.bits_per_byte = number_of(j.at("bits_per_byte"));
@@ -189,17 +212,20 @@ SweepCell cell_from_json(const std::string& text, const std::string& source) {
                                   " position buckets (at most 63)");
     }
     for (size_t b = 0; b < positions.size(); ++b) {
-      c.positions.set(static_cast<int>(b), positions[b].at(0).get<int64_t>(),
+      c.positions.set(static_cast<int>(b), integer_of<int64_t>(positions[b].at(0)),
                       positions[b].at(1).get<double>());
     }
     const json& blocks = j.contains("block_scores") ? j.at("block_scores") : j.at("window_scores");
     for (const auto& w : blocks) {
-      c.block_scores.push_back(BlockScore{w.at(0).get<int64_t>(), w.at(1).get<uint32_t>(),
-                                          w.at(2).get<double>(), w.at(3).get<int64_t>(),
-                                          w.at(4).get<double>()});
+      c.block_scores.push_back(BlockScore{integer_of<int64_t>(w.at(0)),
+                                          integer_of<uint32_t>(w.at(1)), w.at(2).get<double>(),
+                                          integer_of<int64_t>(w.at(3)), w.at(4).get<double>()});
     }
     c.summary.blocks = j.value("blocks", static_cast<int64_t>(c.block_scores.size()));
   } catch (const json::exception& e) {
+    throw_bad_input(source, std::string("malformed cell record: ") + e.what(),
+                    "delete the file to recompute that cell");
+  } catch (const std::out_of_range& e) {
     throw_bad_input(source, std::string("malformed cell record: ") + e.what(),
                     "delete the file to recompute that cell");
   }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "core/run/cell_plan.h"
 #include "core/util/error.h"
@@ -14,6 +15,28 @@ namespace lengen {
 using nlohmann::json;
 
 namespace {
+
+// An integer field: a JSON integer, or a number with an integral value in the
+// type's range. nlohmann's get<int64_t>() on 3e33 is undefined behaviour
+// (found by fuzz/cell_record_fuzzer.cpp), so the range is checked first.
+template <typename T>
+T integer_of(const nlohmann::json& j) {
+  if (j.is_number_integer()) {
+    if (j.is_number_unsigned() ? j.get<uint64_t>() > uint64_t(std::numeric_limits<T>::max())
+                               : j.get<int64_t>() < int64_t(std::numeric_limits<T>::min()) ||
+                                     (std::numeric_limits<T>::max() <= INT64_MAX &&
+                                      j.get<int64_t>() > int64_t(std::numeric_limits<T>::max()))) {
+      throw std::out_of_range("integer out of range");
+    }
+    return j.get<T>();
+  }
+  const double x = j.is_number() ? j.get<double>() : 0.5;
+  if (!(x == std::floor(x) && x >= double(std::numeric_limits<T>::min()) &&
+        x < double(std::numeric_limits<T>::max()))) {
+    throw std::out_of_range("expected an integer");
+  }
+  return static_cast<T>(x);
+}
 
 std::string settings_hash(const SweepCell& c) {
   return cell_key({c.protocol, std::to_string(c.stride), std::to_string(c.tail_tokens),
@@ -103,9 +126,9 @@ Baseline baseline_from_json(const std::string& text, const std::string& source) 
       row.model = r.at("model").get<std::string>();
       row.corpus = r.at("corpus").get<std::string>();
       row.protocol = r.at("protocol").get<std::string>();
-      row.stride = r.at("stride").get<int64_t>();
-      row.tail_tokens = r.at("tail_tokens").get<int64_t>();
-      row.length = r.at("length").get<int64_t>();
+      row.stride = integer_of<int64_t>(r.at("stride"));
+      row.tail_tokens = integer_of<int64_t>(r.at("tail_tokens"));
+      row.length = integer_of<int64_t>(r.at("length"));
       row.perplexity = r.at("perplexity").get<double>();
       row.corpus_sha256 = r.at("corpus_sha256").get<std::string>();
       row.settings_hash = r.at("settings_hash").get<std::string>();
@@ -127,6 +150,8 @@ Baseline baseline_from_json(const std::string& text, const std::string& source) 
                       "write it from a finished sweep: `lengen baseline --run DIR --out FILE`");
     }
   } catch (const json::exception& e) {
+    throw_bad_input(source, std::string("malformed baseline: ") + e.what(), kRegenerateHint);
+  } catch (const std::out_of_range& e) {
     throw_bad_input(source, std::string("malformed baseline: ") + e.what(), kRegenerateHint);
   }
   return b;
