@@ -112,11 +112,6 @@ std::string cell_to_json(const SweepCell& c) {
       {"kind", "sweep"},
       {"format", 2},
       {"key", c.key},
-      {"model", c.model},
-      {"model_path", c.model_path},
-      {"model_sha256", c.model_sha256},
-      {"position_encoding", c.position_encoding},
-      {"train_length", c.train_length},
       {"corpus", c.corpus},
       {"corpus_path", c.corpus_path},
       {"corpus_sha256", c.corpus_sha256},
@@ -149,12 +144,11 @@ std::string cell_to_json(const SweepCell& c) {
       {"seconds", c.seconds},
       {"tokens_per_second", c.tokens_per_second},
       {"peak_rss_mib", c.peak_rss_mib},
-      {"dtype", c.dtype},
-      {"device", c.device},
       {"peak_device_mib", c.peak_device_mib},
       {"positions", positions},
       {"block_scores", blocks},
   };
+  write_identity(j, c);
   return j.dump(1) + "\n";
 }
 
@@ -163,11 +157,7 @@ SweepCell cell_from_json(const std::string& text, const std::string& source) {
   try {
     const json j = json::parse(text);
     c.key = j.at("key").get<std::string>();
-    c.model = j.at("model").get<std::string>();
-    c.model_path = j.at("model_path").get<std::string>();
-    c.model_sha256 = j.at("model_sha256").get<std::string>();
-    c.position_encoding = j.at("position_encoding").get<std::string>();
-    c.train_length = integer_of<int64_t>(j.at("train_length"));
+    static_cast<ModelIdentity&>(c) = read_identity(j);
     c.corpus = j.at("corpus").get<std::string>();
     c.corpus_path = j.at("corpus_path").get<std::string>();
     c.corpus_sha256 = j.at("corpus_sha256").get<std::string>();
@@ -200,9 +190,6 @@ SweepCell cell_from_json(const std::string& text, const std::string& source) {
     c.seconds = j.at("seconds").get<double>();
     c.tokens_per_second = j.at("tokens_per_second").get<double>();
     c.peak_rss_mib = j.at("peak_rss_mib").get<double>();
-    // Records written before --dtype/--device existed ran float32 on the CPU.
-    c.dtype = j.value("dtype", std::string("float32"));
-    c.device = j.value("device", std::string("cpu"));
     c.peak_device_mib = j.value("peak_device_mib", 0.0);
     const auto& positions = j.at("positions");
     // Bucket b covers positions below 2^b (int64): more than 63 buckets cannot

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/model_identity.h"
 #include "core/perplexity/nll_stats.h"
 
 namespace lengen {
@@ -16,16 +17,9 @@ enum class CellStatus { kOk, kOom, kError, kUnsupported };
 std::string to_string(CellStatus status);
 CellStatus parse_cell_status(const std::string& name);
 
-struct SweepCell {
+// What was measured: the model (ModelIdentity), then the rest of the cell.
+struct SweepCell : ModelIdentity {
   std::string key;
-  // What was measured.
-  std::string model;
-  std::string model_path;
-  std::string model_sha256;
-  std::string position_encoding;
-  int64_t train_length = 0;
-  std::string dtype = "float32";  // --dtype the model ran in
-  std::string device = "cpu";     // --device, resolved (perf only: results agree across devices)
   std::string corpus;
   std::string corpus_path;
   std::string corpus_sha256;

@@ -147,6 +147,16 @@ std::string render_run_json(const RunInfo& info, size_t planned, size_t in_shard
   return j.dump(2) + "\n";
 }
 
+RunInfo run_info_of(const RunSpec& spec, const std::string& kind, const std::string& started) {
+  RunInfo info;
+  info.kind = kind;
+  info.threads = spec.threads;
+  info.started_at = started;
+  info.shard = spec.shard;
+  info.effective_config = spec.effective_config;
+  return info;
+}
+
 std::string now_iso8601() {
   const std::time_t t = std::time(nullptr);
   char buffer[32];

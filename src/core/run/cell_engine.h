@@ -16,6 +16,7 @@
 #include "core/perplexity/sweep_cell.h"  // CellStatus
 #include "core/run/cell_plan.h"
 #include "core/run/run_directory.h"
+#include "core/run/run_spec.h"
 #include "core/util/progress.h"
 
 namespace lengen {
@@ -75,6 +76,10 @@ struct RunInfo {
   // Further top-level sections, each a JSON value, e.g. {"corpora", "[...]"}.
   std::vector<std::pair<std::string, std::string>> sections;
 };
+// The parts of run.json that come from the RunSpec (kind, threads, shard,
+// started_at, effective config); the caller adds settings, models, sections.
+RunInfo run_info_of(const RunSpec& spec, const std::string& kind, const std::string& started);
+
 // Without `counts` the run is in progress (no finished_at, no cell counts).
 std::string render_run_json(const RunInfo& info, size_t planned, size_t in_shard,
                             const CellRunCounts* counts);

@@ -109,13 +109,7 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
                        const SweepSpec& spec, Progress& progress) {
   SweepCell cell;
   cell.key = job.key;
-  cell.model = model.label();
-  cell.model_path = model.path();
-  cell.model_sha256 = model.sha256();
-  cell.position_encoding = model.metadata().position_encoding;
-  cell.train_length = model.metadata().train_length;
-  cell.dtype = to_string(model.compute().dtype);
-  cell.device = model.compute().device;
+  static_cast<ModelIdentity&>(cell) = identify(model);
   cell.corpus = corpus.name;
   cell.corpus_path = corpus.cache->path();
   cell.corpus_sha256 = corpus.sha256;
@@ -186,12 +180,7 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
 
 RunInfo run_info(const SweepSpec& spec, const std::vector<std::unique_ptr<Model>>& models,
                  const std::vector<LoadedCorpus>& corpora, const std::string& started) {
-  RunInfo info;
-  info.kind = "sweep";
-  info.threads = spec.threads;
-  info.started_at = started;
-  info.shard = spec.shard;
-  info.effective_config = spec.effective_config;
+  RunInfo info = run_info_of(spec, "sweep", started);
   info.settings_json = nlohmann::json{{"protocols", spec.protocols},
                                       {"lengths", spec.lengths},
                                       {"stride", spec.stride},

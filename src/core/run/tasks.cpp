@@ -234,13 +234,7 @@ EvaluatedCell evaluate_job(const CellInputs& in) {
   EvaluatedCell out;
   TaskCell& cell = out.cell;
   cell.key = job.key;
-  cell.model = model.label();
-  cell.model_path = model.path();
-  cell.model_sha256 = model.sha256();
-  cell.position_encoding = model.metadata().position_encoding;
-  cell.train_length = model.metadata().train_length;
-  cell.dtype = to_string(model.compute().dtype);
-  cell.device = model.compute().device;
+  static_cast<ModelIdentity&>(cell) = identify(model);
   cell.task = task.name();
   cell.task_fingerprint = task.fingerprint();
   cell.length = job.length;
@@ -278,12 +272,7 @@ EvaluatedCell evaluate_job(const CellInputs& in) {
 RunInfo run_info(const TasksSpec& spec, const std::vector<std::unique_ptr<Model>>& models,
                  const std::vector<const TaskGenerator*>& tasks, const Tokenizer& tokenizer,
                  const std::string& started) {
-  RunInfo info;
-  info.kind = "tasks";
-  info.threads = spec.threads;
-  info.started_at = started;
-  info.shard = spec.shard;
-  info.effective_config = spec.effective_config;
+  RunInfo info = run_info_of(spec, "tasks", started);
   info.settings_json = nlohmann::json{
       {"lengths", spec.lengths},
       {"depths", spec.depths},

@@ -8,8 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/compute.h"
-#include "core/run/cell_plan.h"
+#include "core/run/run_spec.h"
 #include "core/tasks/task_cell.h"
 #include "core/tasks/task_sample.h"
 
@@ -23,9 +22,9 @@ enum class ForwardPolicy {
   kFull,  // every model on the plain forward (for comparisons and benchmarks)
 };
 
-struct TasksSpec {
-  std::vector<std::string> models;  // TorchScript files
-  std::vector<int64_t> lengths = {512, 1024, 2048, 4096, 8192, 16384, 32768};
+// The task run's own settings; models, lengths, seed, out, shard, threads,
+// device/dtype come from RunSpec.
+struct TasksSpec : RunSpec {
   std::vector<double> depths = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100};  // percent
   int64_t samples = 8;  // per cell (files: at most their records)
   // Per-cell budget of forward tokens, sequences x their length (0 = none):
@@ -39,14 +38,7 @@ struct TasksSpec {
   // forward). Cached models decode at every length (a token is one cached step).
   int64_t decode_max_length = 2048;
   ForwardPolicy forward = ForwardPolicy::kAuto;
-  uint64_t seed = 20240229;
   bool log_samples = false;  // samples/<cell key>.jsonl with texts and scores
-  std::string out_dir;
-  ShardSpec shard;
-  bool quiet = false;
-  int threads = 1;               // resolved thread count (recorded in run.json)
-  ComputeSpec compute;           // --device (resolved) and --dtype
-  std::string effective_config;  // the options as given, for run.json
 };
 
 struct TasksOutcome {

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 
 #include "core/util/error.h"
@@ -125,11 +126,6 @@ std::string task_cell_to_json(const TaskCell& c) {
   json j = {
       {"kind", "tasks"},
       {"key", c.key},
-      {"model", c.model},
-      {"model_path", c.model_path},
-      {"model_sha256", c.model_sha256},
-      {"position_encoding", c.position_encoding},
-      {"train_length", c.train_length},
       {"task", c.task},
       {"task_fingerprint", c.task_fingerprint},
       {"length", c.length},
@@ -146,13 +142,12 @@ std::string task_cell_to_json(const TaskCell& c) {
       {"seconds", c.seconds},
       {"tokens_per_second", c.tokens_per_second},
       {"peak_rss_mib", c.peak_rss_mib},
-      {"dtype", c.dtype},
-      {"device", c.device},
       {"peak_device_mib", c.peak_device_mib},
       {"forward_path", c.forward_path},
       {"cache_check_difference", number(c.cache_check_difference)},
       {"samples", samples},
   };
+  write_identity(j, c);
   return j.dump(1) + "\n";
 }
 
@@ -165,11 +160,7 @@ TaskCell task_cell_from_json(const std::string& text, const std::string& source)
                       "keep sweep and tasks runs in separate directories");
     }
     c.key = j.at("key").get<std::string>();
-    c.model = j.at("model").get<std::string>();
-    c.model_path = j.at("model_path").get<std::string>();
-    c.model_sha256 = j.at("model_sha256").get<std::string>();
-    c.position_encoding = j.at("position_encoding").get<std::string>();
-    c.train_length = j.at("train_length").get<int64_t>();
+    static_cast<ModelIdentity&>(c) = read_identity(j);
     c.task = j.at("task").get<std::string>();
     c.task_fingerprint = j.at("task_fingerprint").get<std::string>();
     c.length = j.at("length").get<int64_t>();
@@ -183,14 +174,14 @@ TaskCell task_cell_from_json(const std::string& text, const std::string& source)
     c.seconds = j.at("seconds").get<double>();
     c.tokens_per_second = j.at("tokens_per_second").get<double>();
     c.peak_rss_mib = j.at("peak_rss_mib").get<double>();
-    // Records written before --dtype/--device existed ran float32 on the CPU.
-    c.dtype = j.value("dtype", std::string("float32"));
-    c.device = j.value("device", std::string("cpu"));
     c.peak_device_mib = j.value("peak_device_mib", 0.0);
     c.forward_path = j.value("forward_path", "");
     c.cache_check_difference = number_of(j.value("cache_check_difference", json(nullptr)));
     for (const auto& sample : j.at("samples")) c.samples.push_back(sample_from_json(sample));
   } catch (const json::exception& e) {
+    throw_bad_input(source, std::string("malformed cell record: ") + e.what(),
+                    "delete the file to recompute that cell");
+  } catch (const std::out_of_range& e) {
     throw_bad_input(source, std::string("malformed cell record: ") + e.what(),
                     "delete the file to recompute that cell");
   }

@@ -10,21 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "core/model/model_identity.h"
 #include "core/perplexity/sweep_cell.h"  // CellStatus
 #include "core/tasks/task_metrics.h"
 
 namespace lengen {
 
-struct TaskCell {
+// What was measured: the model (ModelIdentity), then the rest of the cell.
+struct TaskCell : ModelIdentity {
   std::string key;
-  // What was measured.
-  std::string model;
-  std::string model_path;
-  std::string model_sha256;
-  std::string position_encoding;
-  int64_t train_length = 0;
-  std::string dtype = "float32";  // --dtype the model ran in
-  std::string device = "cpu";     // --device, resolved (perf only: results agree across devices)
   std::string task;
   std::string task_fingerprint;
   int64_t length = 0;
