@@ -13,6 +13,7 @@
 
 #include "core/util/csv.h"
 #include "core/util/error.h"
+#include "core/util/json_number.h"
 
 namespace lengen {
 
@@ -44,13 +45,9 @@ T integer_of(const nlohmann::json& j) {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// JSON has no NaN: store null, read back NaN.
-json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
-double number_of(const json& j) { return j.is_number() ? j.get<double>() : kNaN; }
-
-std::string csv_number(double x, int precision) {
-  return std::isfinite(x) ? fmt::format("{:.{}f}", x, precision) : "";
-}
+// JSON has no NaN: store null, read back NaN (core/util/json_number.h).
+json number(double x) { return json_number(x); }
+double number_of(const json& j) { return number_from_json(j); }
 
 // Cells whose blocks pair up across lengths: same model, corpus, tail settings
 // and segment set.

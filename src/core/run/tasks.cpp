@@ -62,10 +62,6 @@ void check_pairing(const Model& model, const Tokenizer& tokenizer) {
   model.require_vocab_at_least(tokenizer.vocab_size(), tokenizer.path());
 }
 
-std::string depth_label(double depth) {
-  return std::isfinite(depth) ? fmt::format("{:g}", depth) : "";
-}
-
 // One line of samples/<key>.jsonl: what the model saw and said, for reading.
 std::string sample_log_line(const TaskCell& cell, const TaskSample& sample,
                             const SampleScore& score, const Tokenizer& tokenizer) {

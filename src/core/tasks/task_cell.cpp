@@ -11,7 +11,9 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "core/util/csv.h"
 #include "core/util/error.h"
+#include "core/util/json_number.h"
 
 namespace lengen {
 
@@ -19,29 +21,13 @@ using nlohmann::json;
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// JSON has no NaN: store null, read back NaN (core/util/json_number.h).
+json number(double x) { return json_number(x); }
+double number_of(const json& j) { return number_from_json(j); }
 
-// JSON has no NaN: store null, read back NaN.
-json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
-double number_of(const json& j) { return j.is_number() ? j.get<double>() : kNaN; }
+std::string csv_text(const std::string& s) { return csv_escape(s); }
 
-std::string csv_number(double x, int precision) {
-  return std::isfinite(x) ? fmt::format("{:.{}f}", x, precision) : "";
-}
-
-std::string csv_text(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c == '\n' ? ' ' : c;
-  }
-  return out + "\"";
-}
-
-std::string depth_text(const TaskCell& c) {
-  return c.has_depth() ? fmt::format("{:g}", c.depth) : "";
-}
+std::string depth_text(const TaskCell& c) { return depth_label(c.depth); }
 
 json sample_to_json(const SampleScore& s) {
   json j = {{"index", s.index},
@@ -116,6 +102,10 @@ std::string cell_text(const TaskCell& c) {
 }
 
 }  // namespace
+
+std::string depth_label(double depth) {
+  return std::isfinite(depth) ? fmt::format("{:g}", depth) : "";
+}
 
 bool TaskCell::has_depth() const { return std::isfinite(depth); }
 

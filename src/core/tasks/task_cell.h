@@ -46,6 +46,9 @@ struct TaskCell : ModelIdentity {
   bool has_depth() const;
 };
 
+// "50" for 50%, "" for tasks without depth (NaN): cell keys, CSV fields, labels.
+std::string depth_label(double depth);
+
 std::string task_cell_to_json(const TaskCell& cell);
 // Throws lengen::Error (bad input) naming `source` when the record is malformed
 // or is not a tasks record.

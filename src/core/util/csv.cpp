@@ -1,5 +1,7 @@
 #include "core/util/csv.h"
 
+#include <fmt/core.h>
+
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -42,6 +44,10 @@ std::string csv_escape(const std::string& field) {
     out += c == '\n' ? ' ' : c;
   }
   return out + "\"";
+}
+
+std::string csv_number(double x, int precision) {
+  return std::isfinite(x) ? fmt::format("{:.{}f}", x, precision) : "";
 }
 
 CsvTable CsvTable::read(const std::string& path) { return parse(read_text_file(path), path); }

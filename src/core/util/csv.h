@@ -30,5 +30,7 @@ class CsvTable {
 
 std::vector<std::string> split_csv_line(const std::string& line);
 std::string csv_escape(const std::string& field);
+// A number with `precision` decimals; "" (an empty field) when not finite.
+std::string csv_number(double x, int precision);
 
 }  // namespace lengen
