@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/model/model.h"
+#include "core/util/json_number.h"
 
 namespace lengen {
 
@@ -35,13 +36,7 @@ ModelIdentity read_identity(const nlohmann::json& j) {
   id.model_path = j.at("model_path").get<std::string>();
   id.model_sha256 = j.at("model_sha256").get<std::string>();
   id.position_encoding = j.at("position_encoding").get<std::string>();
-  const nlohmann::json& train_length = j.at("train_length");
-  // get<int64_t>() of a float such as 3e+33 is undefined behaviour: refuse it.
-  if (!train_length.is_number_integer() ||
-      (train_length.is_number_unsigned() && train_length.get<uint64_t>() > INT64_MAX)) {
-    throw std::out_of_range("train_length is not an int64 integer");
-  }
-  id.train_length = train_length.get<int64_t>();
+  id.train_length = integer_of<int64_t>(j.at("train_length"));
   id.dtype = j.value("dtype", std::string("float32"));
   id.device = j.value("device", std::string("cpu"));
   return id;

@@ -9,34 +9,13 @@
 
 #include "core/run/cell_plan.h"
 #include "core/util/error.h"
+#include "core/util/json_number.h"
 
 namespace lengen {
 
 using nlohmann::json;
 
 namespace {
-
-// An integer field: a JSON integer, or a number with an integral value in the
-// type's range. nlohmann's get<int64_t>() on 3e33 is undefined behaviour
-// (found by fuzz/cell_record_fuzzer.cpp), so the range is checked first.
-template <typename T>
-T integer_of(const nlohmann::json& j) {
-  if (j.is_number_integer()) {
-    if (j.is_number_unsigned() ? j.get<uint64_t>() > uint64_t(std::numeric_limits<T>::max())
-                               : j.get<int64_t>() < int64_t(std::numeric_limits<T>::min()) ||
-                                     (std::numeric_limits<T>::max() <= INT64_MAX &&
-                                      j.get<int64_t>() > int64_t(std::numeric_limits<T>::max()))) {
-      throw std::out_of_range("integer out of range");
-    }
-    return j.get<T>();
-  }
-  const double x = j.is_number() ? j.get<double>() : 0.5;
-  if (!(x == std::floor(x) && x >= double(std::numeric_limits<T>::min()) &&
-        x < double(std::numeric_limits<T>::max()))) {
-    throw std::out_of_range("expected an integer");
-  }
-  return static_cast<T>(x);
-}
 
 std::string settings_hash(const SweepCell& c) {
   return cell_key({c.protocol, std::to_string(c.stride), std::to_string(c.tail_tokens),
