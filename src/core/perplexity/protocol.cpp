@@ -26,6 +26,17 @@ std::string to_string(Remainder remainder) {
   return remainder == Remainder::kDrop ? "drop" : "align";
 }
 
+std::string describe_protocol(const std::string& protocol, int64_t stride_setting,
+                              int64_t tail_tokens, const std::string& remainder) {
+  std::string s = protocol;
+  if (protocol == "sliding") {
+    s += stride_setting > 0 ? " (stride " + std::to_string(stride_setting) + ")" : " (stride T/2)";
+  }
+  if (protocol == "tail") s += " (last " + std::to_string(tail_tokens) + " tokens)";
+  if (protocol != "tail" && remainder == "drop") s += " (drop)";
+  return s;
+}
+
 Protocol parse_protocol(const std::string& name) {
   if (name == "chunks") return Protocol::kChunks;
   if (name == "sliding") return Protocol::kSliding;

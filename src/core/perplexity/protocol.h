@@ -37,6 +37,11 @@ std::string to_string(Protocol protocol);
 std::string to_string(Remainder remainder);
 // Throw lengen::Error (bad input) for an unknown name.
 Protocol parse_protocol(const std::string& name);
+// The one label of a protocol setting in every table and figure title:
+// "chunks", "chunks (drop)", "sliding (stride 256)", "sliding (stride T/2)",
+// "tail (last 256 tokens)". `stride_setting` is --stride as given (0 = T/2).
+std::string describe_protocol(const std::string& protocol, int64_t stride_setting,
+                              int64_t tail_tokens, const std::string& remainder);
 Remainder parse_remainder(const std::string& name);
 
 struct ProtocolSpec {

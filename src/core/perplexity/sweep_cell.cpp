@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "core/perplexity/protocol.h"
 #include "core/util/csv.h"
 #include "core/util/error.h"
 #include "core/util/json_number.h"
@@ -281,11 +282,9 @@ std::string render_markdown_summary(const std::vector<SweepCell>& cells) {
   std::vector<std::string> order;
   std::map<std::string, Table> tables;
   for (const auto& c : cells) {
-    std::string title = fmt::format("{} · {}", c.corpus, c.protocol);
-    if (c.protocol == "sliding")
-      title += fmt::format(" (stride {})",
-                           c.stride_setting > 0 ? std::to_string(c.stride_setting) : "T/2");
-    if (c.protocol == "tail") title += fmt::format(" (last {} tokens)", c.tail_tokens);
+    const std::string title =
+        c.corpus + " · " +
+        describe_protocol(c.protocol, c.stride_setting, c.tail_tokens, c.remainder);
     if (!tables.count(title)) order.push_back(title);
     Table& t = tables[title];
     if (!t.encodings.count(c.model)) t.models.push_back(c.model);

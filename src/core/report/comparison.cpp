@@ -9,6 +9,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/perplexity/protocol.h"
 #include "core/run/run_directory.h"
 #include "core/util/csv.h"
 #include "core/util/error.h"
@@ -71,12 +72,7 @@ RunTables load_runs(const std::vector<std::string>& run_dirs) {
 }
 
 std::string Curve::setting() const {
-  std::string s = corpus + " · " + protocol;
-  if (protocol == "sliding")
-    s += stride_setting > 0 ? fmt::format(" (stride {})", stride_setting) : " (stride T/2)";
-  if (protocol == "tail") s += fmt::format(" (last {})", tail_tokens);
-  if (protocol != "tail" && remainder == "drop") s += " (drop)";
-  return s;
+  return corpus + " · " + describe_protocol(protocol, stride_setting, tail_tokens, remainder);
 }
 
 std::vector<Curve> build_curves(const std::vector<SweepCell>& cells) {
