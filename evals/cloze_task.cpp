@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/data/tokenizer.h"
+#include "core/util/utf8.h"
 
 namespace lengen::evals {
 
@@ -60,11 +61,6 @@ bool is_capitalized(const std::string& w) {
                      [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; });
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 }  // namespace
 
 ClozeTask::ClozeTask(const Haystack& haystack, const Tokenizer& tokenizer, int64_t candidates)
@@ -93,7 +89,8 @@ ClozeTask::ClozeTask(const Haystack& haystack, const Tokenizer& tokenizer, int64
     std::unordered_map<std::string, Stats> stats;
     for (size_t i = 0; i < words.size(); ++i) {
       const Word& w = words[i];
-      if (!is_capitalized(w.text) || kNotNames.count(w.text) || lowercase.count(lower(w.text)))
+      if (!is_capitalized(w.text) || kNotNames.count(w.text) ||
+          lowercase.count(lower_ascii(w.text)))
         continue;
       Stats& s = stats[w.text];
       s.positions.push_back(w.begin);

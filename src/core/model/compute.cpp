@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "core/util/error.h"
+#include "core/util/utf8.h"
 
 #ifdef LENGEN_WITH_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -15,11 +16,6 @@
 namespace lengen {
 
 namespace {
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 // Whether this LibTorch has CUDA kernels registered (libtorch_cuda linked and
 // loaded): a run-time question, so it needs no CUDA headers at build time.
@@ -56,7 +52,7 @@ std::string to_string(Dtype dtype) {
 }
 
 Dtype parse_dtype(const std::string& text) {
-  const std::string name = lower(text);
+  const std::string name = lower_ascii(text);
   if (name == "float32" || name == "fp32" || name == "f32") return Dtype::kFloat32;
   if (name == "bfloat16" || name == "bf16") return Dtype::kBFloat16;
   if (name == "float16" || name == "fp16" || name == "f16" || name == "half") {
@@ -77,7 +73,7 @@ std::string compute_backends() {
 ComputeSpec resolve_compute(const std::string& device, Dtype dtype) {
   ComputeSpec spec;
   spec.dtype = dtype;
-  const std::string name = lower(device);
+  const std::string name = lower_ascii(device);
   if (name == "auto") {
     spec.device = cuda_available() ? "cuda:0" : "cpu";
     return spec;

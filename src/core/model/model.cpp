@@ -231,7 +231,8 @@ void check_cached_signature(const torch::jit::Module& module, const std::string&
 }  // namespace
 
 Model::Model(const std::string& path, const ComputeSpec& compute)
-    : impl_(std::make_unique<Impl>()), path_(path), compute_(compute) {
+    : impl_(std::make_unique<Impl>()), path_(path) {
+  impl_->compute = compute;
   if (!std::filesystem::is_regular_file(path)) {
     throw_bad_input(path, "model file not found",
                     "check the path; the shipped zoo is in zoo/models/*.pt");
@@ -292,34 +293,37 @@ at::ScalarType scalar_type_of(Dtype dtype) {
 // that cannot run in that dtype there (a kernel missing, a hard-coded cast that
 // mixes dtypes) is refused now with a probe forward, not cell by cell later.
 void Model::place_module() {
-  impl_->compute = compute_;
-  impl_->device = at::Device(compute_.device);
+  const ComputeSpec& spec = impl_->compute;
+  impl_->device = at::Device(spec.device);
   try {
-    impl_->module.to(impl_->device, scalar_type_of(compute_.dtype));
+    impl_->module.to(impl_->device, scalar_type_of(spec.dtype));
   } catch (const c10::Error& e) {
     throw_bad_input(path_,
-                    "cannot move the model to " + compute_.device + " in " +
-                        to_string(compute_.dtype) + ": " + first_line(e.what_without_backtrace()),
+                    "cannot move the model to " + spec.device + " in " + to_string(spec.dtype) +
+                        ": " + first_line(e.what_without_backtrace()),
                     "try --dtype float32 or --device cpu");
   }
   impl_->module.eval();
-  if (compute_.dtype == Dtype::kFloat32) return;
+  if (spec.dtype == Dtype::kFloat32) return;
   try {
     check_forward(/*length=*/8);
   } catch (const ModelRunError& e) {
     throw_bad_input(path_,
-                    "the model cannot run in " + to_string(compute_.dtype) + " on " +
-                        compute_.device + ": " + e.message(),
-                    compute_.dtype == Dtype::kFloat16 && !compute_.is_cuda()
+                    "the model cannot run in " + to_string(spec.dtype) + " on " + spec.device +
+                        ": " + e.message(),
+                    spec.dtype == Dtype::kFloat16 && !spec.is_cuda()
                         ? "this CPU LibTorch lacks float16 kernels; use --dtype bfloat16"
                         : "re-export the model without hard-coded float32 casts, or use --dtype "
                           "float32");
   }
 }
 
+const ComputeSpec& Model::compute() const { return impl_->compute; }
+
 std::string Model::label() const {
-  return compute_.dtype == Dtype::kFloat32 ? metadata_.name
-                                           : metadata_.name + "@" + to_string(compute_.dtype);
+  const ComputeSpec& spec = impl_->compute;
+  return spec.dtype == Dtype::kFloat32 ? metadata_.name
+                                       : metadata_.name + "@" + to_string(spec.dtype);
 }
 
 Model::~Model() = default;

@@ -83,7 +83,7 @@ class Model {
   const std::string& path() const { return path_; }
   const std::string& sha256() const { return sha256_; }
   const ModelMetadata& metadata() const { return metadata_; }
-  const ComputeSpec& compute() const { return compute_; }
+  const ComputeSpec& compute() const;
   // The name results are filed under: the metadata name, with "@bfloat16" or
   // "@float16" appended when the model runs in a reduced precision, so that
   // tables keep a float32 and a bfloat16 run of one model apart.
@@ -164,7 +164,6 @@ class Model {
   std::string path_;
   std::string sha256_;
   ModelMetadata metadata_;
-  ComputeSpec compute_;
   int64_t parameter_count_ = 0;
   std::map<std::string, int64_t> stored_dtypes_;
 };

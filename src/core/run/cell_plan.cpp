@@ -1,5 +1,6 @@
 #include "core/run/cell_plan.h"
 
+#include "core/run/run_spec.h"
 #include "core/util/error.h"
 #include "core/util/sha256.h"
 
@@ -44,6 +45,11 @@ std::string cell_key(const std::vector<std::string>& parts) {
 
 uint64_t cell_seed(uint64_t run_seed, const std::string& key) {
   return run_seed ^ std::stoull(key.substr(0, 15), nullptr, 16);
+}
+
+std::vector<std::string> run_key_parts(const RunSpec& spec) {
+  if (spec.compute.dtype == Dtype::kFloat32) return {};
+  return {to_string(spec.compute.dtype)};
 }
 
 }  // namespace lengen

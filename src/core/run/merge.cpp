@@ -49,13 +49,17 @@ MergeOutcome merge_runs(const std::vector<std::string>& inputs, const std::strin
   }
   RunDirectory out(out_path);
   MergeOutcome outcome;
+  // Each record is read and parsed once: those already in `out`, then each new
+  // one, parsed (validated) before it is copied.
+  for (const auto& key : out.cell_keys()) {
+    collect(out.read_cell(key), out.file("cells/" + key + ".json"), outcome);
+  }
   for (const auto& input : inputs) {
     RunDirectory shard(input);
     for (const auto& key : shard.cell_keys()) {
       if (out.has_cell(key)) continue;
       const std::string record = shard.read_cell(key);
-      MergeOutcome scratch;
-      collect(record, shard.file("cells/" + key + ".json"), scratch);  // validate before copying
+      collect(record, shard.file("cells/" + key + ".json"), outcome);
       copy_side_file(shard, out, key);
       out.write_cell(key, record);
       ++outcome.copied;
@@ -64,9 +68,6 @@ MergeOutcome merge_runs(const std::vector<std::string>& inputs, const std::strin
         !std::filesystem::exists(out.file("run.json"))) {
       out.write("run.json", read_text_file(shard.file("run.json")));
     }
-  }
-  for (const auto& key : out.cell_keys()) {
-    collect(out.read_cell(key), out.file("cells/" + key + ".json"), outcome);
   }
   if (!outcome.sweep_cells.empty()) write_sweep_tables(out.path(), outcome.sweep_cells);
   if (!outcome.task_cells.empty()) write_tasks_tables(out.path(), outcome.task_cells);

@@ -25,4 +25,9 @@ struct RunSpec {
   std::string effective_config;  // the options as given, for run.json
 };
 
+// The parts of a cell key that every run kind adds to its own: the dtype,
+// only when it is not float32, so keys written before --dtype stay as they
+// were (resume, merge, baselines). The device is not part of the result.
+std::vector<std::string> run_key_parts(const RunSpec& spec);
+
 }  // namespace lengen

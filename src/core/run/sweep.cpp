@@ -227,8 +227,7 @@ std::vector<Job> plan_jobs(const SweepSpec& spec, const std::vector<std::unique_
                                          std::to_string(length),
                                          std::to_string(spec.max_tokens),
                                          std::to_string(spec.seed)};
-          // float32 keys stay as they were before --dtype (resume, baselines).
-          if (spec.compute.dtype != Dtype::kFloat32) parts.push_back(to_string(spec.compute.dtype));
+          for (auto& part : run_key_parts(spec)) parts.push_back(std::move(part));
           job.key = cell_key(parts);
           plan.push_back(job);
         }

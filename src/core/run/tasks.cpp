@@ -327,8 +327,7 @@ std::vector<Job> plan_jobs(const TasksSpec& spec, const std::vector<std::unique_
                                          std::to_string(spec.max_tokens),
                                          std::to_string(decode),
                                          std::to_string(spec.seed)};
-          // float32 keys predate --dtype and stay as they were (resume, baselines).
-          if (spec.compute.dtype != Dtype::kFloat32) parts.push_back(to_string(spec.compute.dtype));
+          for (auto& part : run_key_parts(spec)) parts.push_back(std::move(part));
           job.key = cell_key(parts);
           const std::string label =
               fmt::format("{} {} T={}{}", models[m]->label(), tasks[t]->name(), length,

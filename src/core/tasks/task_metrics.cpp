@@ -7,18 +7,14 @@
 #include <map>
 #include <sstream>
 
+#include "core/util/utf8.h"
+
 namespace lengen {
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kZ95 = 1.959963984540054;  // two-sided 95% normal quantile
-
-std::string lower_ascii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::vector<std::string> split_whitespace(const std::string& text) {
   std::vector<std::string> words;

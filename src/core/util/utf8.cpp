@@ -1,5 +1,6 @@
 #include "core/util/utf8.h"
 
+#include <cctype>
 #include <cstdint>
 
 namespace lengen {
@@ -52,6 +53,12 @@ Utf8Repair repair_utf8(std::string_view bytes) {
       i += n;
     }
   }
+  return out;
+}
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

@@ -17,4 +17,7 @@ struct Utf8Repair {
 // Overlong forms, surrogates and code points above U+10FFFF count as invalid.
 Utf8Repair repair_utf8(std::string_view bytes);
 
+// ASCII letters lowered, every other byte (UTF-8 included) unchanged.
+std::string lower_ascii(std::string_view text);
+
 }  // namespace lengen
