@@ -25,15 +25,20 @@ import time
 import numpy as np
 import torch
 
-from zoo.data import (PASSKEY_QUESTION, Batcher, load_sp, passkey_example,
+from zoo.data import (PASSKEY_QUESTION, Batcher, CopyBatcher, load_sp, passkey_example,
                       tokenize_corpus)
 from zoo.model import build_model, count_params
 
 DEFAULTS = dict(
     vocab_size=4096, d_model=128, n_layers=2, n_heads=4, train_length=512,
-    batch_size=16, lr=2e-3, min_lr_frac=0.1, warmup_frac=0.05, weight_decay=0.1,
+    batch_size=8, lr=2e-3, min_lr_frac=0.1, warmup_frac=0.05, weight_decay=0.1,
     betas=(0.9, 0.95), grad_clip=1.0, seed=1234, data_seed=5678, passkey_frac=0.05,
     retrieval_frac=0.5, autocast="bfloat16",
+    # stage 1, the copy curriculum (zoo/README.md, "Zoo v2"): copy_steps steps of
+    # CopyBatcher rows (copy_length + 1 tokens, copy_batch rows) at the constant
+    # copy_lr after copy_warmup steps; then the LM + retrieval schedule at T = 512
+    copy_steps=2000, copy_length=64, copy_batch=32, copy_lr=3e-3, copy_warmup=50,
+    copy_seed=2468,
 )
 PROBE_SEED = 97531
 PROBE_SAMPLES = 32
@@ -94,6 +99,61 @@ class PasskeyProbe:
         return float((got == self.answers).all(dim=1).float().mean())
 
 
+class CopyProbe:
+    """Greedy next-token accuracy on 16 fixed rows of a 20-token uniform span repeated back to
+    back at T = 512, counted after the first two copies, where only copying predicts (chance
+    ~1/4096).  Shows when the induction mechanism forms and whether it survives stage 2."""
+
+    def __init__(self, vocab_size: int, T: int, span: int = 20):
+        gen = CopyBatcher(vocab_size, T, 16, seed=PROBE_SEED + 1)
+        self.rows = torch.tensor([gen.row(T + 1, span) for _ in range(16)], dtype=torch.int64)
+        self.skip = 2 * span
+
+    @torch.no_grad()
+    def accuracy(self, model: torch.nn.Module) -> float:
+        was_training = model.training
+        model.eval()
+        pred = model(self.rows[:, :-1]).argmax(-1)
+        model.train(was_training)
+        return float((pred[:, self.skip:] == self.rows[:, self.skip + 1:]).float().mean())
+
+
+class Schedule:
+    """Batch and learning rate of every step: cfg["copy_steps"] steps of the copy curriculum
+    (constant copy_lr after a linear warm-up), then main_steps steps of the LM + retrieval
+    mix at T = 512 with their own warm-up and cosine decay (lr_at)."""
+
+    def __init__(self, cfg: dict, main_steps: int, batcher: Batcher, copy: CopyBatcher):
+        self.cfg, self.main_steps = cfg, main_steps
+        self.batcher, self.copy = batcher, copy
+        self.copy_steps = cfg["copy_steps"]
+        self.total = self.copy_steps + main_steps
+
+    def stage(self, step: int) -> str:
+        return "copy" if step < self.copy_steps else "main"
+
+    def lr(self, step: int) -> float:
+        if step < self.copy_steps:
+            return self.cfg["copy_lr"] * min(1.0, (step + 1) / self.cfg["copy_warmup"])
+        return lr_at(step - self.copy_steps, self.main_steps, self.cfg)
+
+    def batch(self, step: int) -> np.ndarray:
+        return self.copy.next() if step < self.copy_steps else self.batcher.next()
+
+    def tokens(self, steps_done: int) -> int:
+        """Training tokens (rows x model input length) after `steps_done` steps."""
+        c = min(steps_done, self.copy_steps)
+        main = (steps_done - c) * self.cfg["batch_size"] * self.cfg["train_length"]
+        return c * self.cfg["copy_batch"] * self.cfg["copy_length"] + main
+
+    def state(self) -> dict:
+        return {"batcher": self.batcher.state(), "copy": self.copy.state()}
+
+    def load_state(self, st: dict) -> None:
+        self.batcher.load_state(st["batcher"])
+        self.copy.load_state(st["copy"])
+
+
 def save_atomic(obj, path: str) -> None:
     torch.save(obj, path + ".tmp")
     os.replace(path + ".tmp", path)
@@ -119,26 +179,53 @@ def open_log(path: str, header, resume: bool):
     return f, w
 
 
-def train(encoding: str, tokens: int, out_dir: str, corpus: str, sp_model: str,
-          threads: int = 2, log_every: int = 10, max_seconds: float = 0.0,
-          batch_size: int = 0, ckpt_every: int = 50, probe_every: int = 100,
-          retrieval_frac: float = -1.0, stop_after: int = 0) -> dict:
-    """stop_after > 0: stop after that many steps as if killed (tests of resuming)."""
+def make_config(batch_size: int, retrieval_frac: float, copy_steps: int) -> dict:
     cfg = dict(DEFAULTS)
     if batch_size:
         cfg["batch_size"] = batch_size
     if retrieval_frac >= 0:
         cfg["retrieval_frac"] = retrieval_frac
+    if copy_steps >= 0:
+        cfg["copy_steps"] = copy_steps
+    return cfg
+
+
+def load_resume(path: str, cfg: dict, total_steps: int, model, opt, schedule: Schedule):
+    """(start_step, seconds, ema) of the resume point at `path`, or (0, 0.0, None)."""
+    if not os.path.exists(path):
+        return 0, 0.0, None
+    st = torch.load(path, map_location="cpu")
+    if st["total_steps"] != total_steps or st["config"] != cfg:
+        raise SystemExit(f"{path}: written for another budget or config; "
+                         "delete it to start over")
+    model.load_state_dict(st["model"])
+    opt.load_state_dict(st["opt"])
+    schedule.load_state(st["data"])
+    return st["step"], st["seconds"], st["ema"]
+
+
+def train(encoding: str, tokens: int, out_dir: str, corpus: str, sp_model: str,
+          threads: int = 2, log_every: int = 10, max_seconds: float = 0.0,
+          batch_size: int = 0, ckpt_every: int = 50, probe_every: int = 100,
+          retrieval_frac: float = -1.0, stop_after: int = 0, copy_steps: int = -1) -> dict:
+    """`tokens`: budget of the main stage (the copy curriculum comes on top);
+    stop_after > 0: stop after that many steps as if killed (tests of resuming)."""
+    cfg = make_config(batch_size, retrieval_frac, copy_steps)
     torch.set_num_threads(threads)
     os.makedirs(out_dir, exist_ok=True)
     T, B = cfg["train_length"], cfg["batch_size"]
-    total_steps = max(1, tokens // (B * T))
+    main_steps = max(1, tokens // (B * T))
 
     stream = tokenize_corpus(corpus, sp_model)
     sp = load_sp(sp_model)
     batcher = Batcher(stream, sp, T, B, seed=cfg["data_seed"], passkey_frac=cfg["passkey_frac"],
                       retrieval_frac=cfg["retrieval_frac"])
+    copy = CopyBatcher(cfg["vocab_size"], cfg["copy_length"], cfg["copy_batch"],
+                       seed=cfg["copy_seed"])
+    schedule = Schedule(cfg, main_steps, batcher, copy)
+    total_steps = schedule.total
     probe = PasskeyProbe(sp, stream, T)
+    copy_probe = CopyProbe(cfg["vocab_size"], T)
 
     torch.manual_seed(cfg["seed"])
     model = build_model(encoding, **{k: cfg[k] for k in MODEL_KEYS})
@@ -147,19 +234,12 @@ def train(encoding: str, tokens: int, out_dir: str, corpus: str, sp_model: str,
     n_params = count_params(model)
 
     resume_path = os.path.join(out_dir, "resume.pt")
-    start_step, elapsed0, ema = 0, 0.0, None
-    if os.path.exists(resume_path):
-        st = torch.load(resume_path, map_location="cpu")
-        if st["total_steps"] != total_steps or st["config"] != cfg:
-            raise SystemExit(f"{resume_path}: written for another budget or config; "
-                             "delete it to start over")
-        model.load_state_dict(st["model"])
-        opt.load_state_dict(st["opt"])
-        batcher.load_state(st["batcher"])
-        start_step, elapsed0, ema = st["step"], st["seconds"], st["ema"]
+    start_step, elapsed0, ema = load_resume(resume_path, cfg, total_steps, model, opt, schedule)
+    if start_step:
         print(f"[{encoding}] resuming at step {start_step}", flush=True)
-    print(f"[{encoding}] params={n_params} stream_tokens={len(stream)} steps={total_steps} "
-          f"B={B} T={T} budget={total_steps * B * T} retrieval_frac={cfg['retrieval_frac']}",
+    print(f"[{encoding}] params={n_params} stream_tokens={len(stream)} "
+          f"copy_steps={schedule.copy_steps} main_steps={main_steps} B={B} T={T} "
+          f"budget={schedule.tokens(total_steps)} retrieval_frac={cfg['retrieval_frac']}",
           flush=True)
 
     csv_path = os.path.join(out_dir, "loss.csv")
@@ -168,17 +248,17 @@ def train(encoding: str, tokens: int, out_dir: str, corpus: str, sp_model: str,
     if resume:
         truncate_csv(csv_path, start_step)
         truncate_csv(probe_path, start_step)
-    fcsv, w = open_log(csv_path, ["step", "tokens", "loss", "lr", "seconds"], resume)
-    fprobe, wp = open_log(probe_path, ["step", "passkey_exact"], resume)
+    fcsv, w = open_log(csv_path, ["step", "tokens", "loss", "lr", "seconds", "stage"], resume)
+    fprobe, wp = open_log(probe_path, ["step", "passkey_exact", "copy_acc"], resume)
     t0 = time.perf_counter() - elapsed0
     acc, acc_n = 0.0, 0
     last_loss = float("nan")
     step = start_step - 1
     for step in range(start_step, total_steps):
-        lr = lr_at(step, total_steps, cfg)
+        lr = schedule.lr(step)
         for g in opt.param_groups:
             g["lr"] = lr
-        x = torch.from_numpy(batcher.next())
+        x = torch.from_numpy(schedule.batch(step))
         # bfloat16 autocast: matmuls on the CPU's bf16 units (1.6x the fp32 step here),
         # master weights, optimizer and loss in float32
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg["autocast"] == "bfloat16"):
@@ -194,25 +274,27 @@ def train(encoding: str, tokens: int, out_dir: str, corpus: str, sp_model: str,
         acc_n += 1
         ema = lv if ema is None else 0.98 * ema + 0.02 * lv
         done = step + 1
-        if done % log_every == 0 or done == total_steps:
+        # the loss of a log row never mixes the two stages
+        if done % log_every == 0 or done == total_steps or done == schedule.copy_steps:
             el = time.perf_counter() - t0
             last_loss = acc / acc_n
-            w.writerow([done, done * B * T, f"{last_loss:.5f}", f"{lr:.6g}", f"{el:.1f}"])
+            w.writerow([done, schedule.tokens(done), f"{last_loss:.5f}", f"{lr:.6g}",
+                        f"{el:.1f}", schedule.stage(step)])
             fcsv.flush()
             acc, acc_n = 0.0, 0
             if done % (log_every * 10) == 0 or done == total_steps:
-                print(f"[{encoding}] step {done}/{total_steps} loss {last_loss:.4f} "
-                      f"lr {lr:.2e} {((done - start_step) * B * T) / (el - elapsed0):.0f} tok/s "
-                      f"{el:.0f}s", flush=True)
+                rate = (schedule.tokens(done) - schedule.tokens(start_step)) / (el - elapsed0)
+                print(f"[{encoding}] step {done}/{total_steps} ({schedule.stage(step)}) "
+                      f"loss {last_loss:.4f} lr {lr:.2e} {rate:.0f} tok/s {el:.0f}s", flush=True)
         if done % probe_every == 0 or done == total_steps:
-            em = probe.exact_match(model)
-            wp.writerow([done, f"{em:.4f}"])
+            em, ca = probe.exact_match(model), copy_probe.accuracy(model)
+            wp.writerow([done, f"{em:.4f}", f"{ca:.4f}"])
             fprobe.flush()
-            print(f"[{encoding}] step {done} passkey probe exact match {em:.3f}", flush=True)
+            print(f"[{encoding}] step {done} passkey probe {em:.3f} copy {ca:.3f}", flush=True)
         # resume points sit on log boundaries, so the loss accumulator is empty there
         if done % ckpt_every == 0 and done % log_every == 0 and done < total_steps:
             save_atomic({"model": model.state_dict(), "opt": opt.state_dict(),
-                         "batcher": batcher.state(), "step": done, "ema": ema,
+                         "data": schedule.state(), "step": done, "ema": ema,
                          "seconds": time.perf_counter() - t0, "total_steps": total_steps,
                          "config": cfg}, resume_path)
         if stop_after and done - start_step >= stop_after and done < total_steps:
@@ -227,10 +309,12 @@ def train(encoding: str, tokens: int, out_dir: str, corpus: str, sp_model: str,
     steps_done = step + 1
     summary = {
         "encoding": encoding, "params": n_params, "steps": steps_done,
-        "train_tokens": steps_done * B * T, "seconds": round(el, 1),
-        "tokens_per_second": round(steps_done * B * T / el, 1),
+        "copy_steps": min(steps_done, schedule.copy_steps),
+        "train_tokens": schedule.tokens(steps_done), "seconds": round(el, 1),
+        "tokens_per_second": round(schedule.tokens(steps_done) / el, 1),
         "final_train_loss": round(last_loss, 5), "final_train_loss_ema": round(ema, 5),
         "final_passkey_probe": probe.exact_match(model),
+        "final_copy_probe": copy_probe.accuracy(model),
         "passkey_sequences": batcher.n_passkey, "retrieval_sequences": batcher.n_kinds,
         "sequences": batcher.n_seq,
         "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()},
@@ -243,7 +327,7 @@ def train(encoding: str, tokens: int, out_dir: str, corpus: str, sp_model: str,
         json.dump(summary, f, indent=1)
     if os.path.exists(resume_path):
         os.remove(resume_path)
-    print(f"[{encoding}] done: {json.dumps({k: summary[k] for k in ('train_tokens', 'seconds', 'tokens_per_second', 'final_train_loss', 'final_passkey_probe')})}", flush=True)
+    print(f"[{encoding}] done: {json.dumps({k: summary[k] for k in ('train_tokens', 'seconds', 'tokens_per_second', 'final_train_loss', 'final_passkey_probe', 'final_copy_probe')})}", flush=True)
     return summary
 
 
@@ -260,11 +344,12 @@ def main() -> None:
     ap.add_argument("--ckpt-every", type=int, default=50)
     ap.add_argument("--probe-every", type=int, default=100)
     ap.add_argument("--retrieval-frac", type=float, default=-1.0)
+    ap.add_argument("--copy-steps", type=int, default=-1)
     a = ap.parse_args()
     out = a.out or os.path.join("zoo", "runs", a.encoding)
     train(a.encoding, a.tokens, out, a.corpus, a.sp, a.threads, max_seconds=a.max_seconds,
           batch_size=a.batch_size, ckpt_every=a.ckpt_every, probe_every=a.probe_every,
-          retrieval_frac=a.retrieval_frac)
+          retrieval_frac=a.retrieval_frac, copy_steps=a.copy_steps)
 
 
 if __name__ == "__main__":

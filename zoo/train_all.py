@@ -1,7 +1,7 @@
 """Train and export the whole zoo, sequentially and resumably.
 
   LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
-  /usr/bin/python3 -m zoo.train_all [--tokens 3000000] [--only fire,alibi]
+  /usr/bin/python3 -m zoo.train_all [--tokens 6000000] [--only fire,alibi] [--threads 1]
 
 An encoding whose finished checkpoint (zoo/runs/<enc>/checkpoint.pt) exists is not
 retrained; each encoding is exported to zoo/models/ as soon as its training finishes
@@ -20,7 +20,7 @@ import time
 # most informative first, so that a partial run is already useful
 ORDER = ["alibi", "fire", "rope", "nope", "t5", "kerple", "fire-s", "sinusoidal"]
 EXPORTS = {"rope": ["rope", "rope-pi", "rope-ntk", "rope-yarn"]}
-DEFAULT_TOKENS = 8_000_000
+DEFAULT_TOKENS = 6_000_000  # main stage; the copy curriculum comes on top
 
 
 def run(args) -> None:
@@ -36,6 +36,8 @@ def main() -> None:
     ap.add_argument("--models", default="zoo/models")
     ap.add_argument("--corpus", default="build/data/corpora/train")
     ap.add_argument("--sp", default="data/tokenizer/lengen-4096.model")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--probe-every", type=int, default=250)
     a = ap.parse_args()
     todo = [e for e in ORDER if not a.only or e in a.only.split(",")]
     t0 = time.time()
@@ -47,7 +49,8 @@ def main() -> None:
         else:
             print(f"[train_all] {enc}: training {a.tokens} tokens", flush=True)
             run(["zoo.train", "--encoding", enc, "--tokens", str(a.tokens), "--out", run_dir,
-                 "--corpus", a.corpus, "--sp", a.sp])
+                 "--corpus", a.corpus, "--sp", a.sp, "--threads", str(a.threads),
+                 "--probe-every", str(a.probe_every)])
         names = []
         for name in EXPORTS.get(enc, [enc]):
             path = os.path.join(a.models, name + ".pt")

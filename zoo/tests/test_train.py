@@ -4,7 +4,7 @@ import os
 import numpy as np
 import torch
 
-from zoo.data import Batcher, kv_example, load_sp, repeat_example, tokenize_corpus
+from zoo.data import Batcher, CopyBatcher, kv_example, load_sp, repeat_example, tokenize_corpus
 from zoo.train import train
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -55,11 +55,26 @@ def test_batcher_mix_and_state_round_trip(tmp_path):
     assert all(v > 0 for v in b.n_kinds.values())
 
 
+def test_copy_batcher_rows_repeat_a_uniform_span():
+    b = CopyBatcher(4096, 64, 8, seed=5)
+    b.next()
+    saved = b.state()
+    x = b.next()
+    assert x.shape == (8, 65) and x.min() >= 16 and x.max() < 4096
+    for row in x.tolist():
+        m = next(m for m in range(8, 33) if row[m:] == row[:-m])  # the period is the span
+        assert row[:m] != row[1:m + 1]
+    b2 = CopyBatcher(4096, 64, 8, seed=6)
+    b2.load_state(saved)
+    assert np.array_equal(x, b2.next())
+
+
 def test_killed_run_resumes_to_the_same_result(tmp_path):
-    """A run stopped at a resume point and restarted equals the uninterrupted run."""
+    """A run stopped at a resume point (inside the copy curriculum) and restarted equals
+    the uninterrupted run, across the switch to the main stage."""
     os.chdir(ROOT)
     kw = dict(tokens=12 * 4 * 512, corpus=CORPUS, sp_model=SP, threads=1, batch_size=4,
-              ckpt_every=10, probe_every=1000, log_every=5)
+              ckpt_every=10, probe_every=1000, log_every=5, copy_steps=15)
     full = tmp_path / "full"
     train("alibi", out_dir=str(full), **kw)
     part = tmp_path / "part"
@@ -72,6 +87,8 @@ def test_killed_run_resumes_to_the_same_result(tmp_path):
     for k in a:
         assert torch.equal(a[k], b[k]), k
     assert (full / "loss.csv").read_text() != ""
-    rows_a = [r.split(",")[:3] for r in (full / "loss.csv").read_text().splitlines()]
-    rows_b = [r.split(",")[:3] for r in (part / "loss.csv").read_text().splitlines()]
+    rows_a = [r.split(",")[:3] + r.split(",")[5:] for r in (full / "loss.csv").read_text().splitlines()]
+    rows_b = [r.split(",")[:3] + r.split(",")[5:] for r in (part / "loss.csv").read_text().splitlines()]
     assert rows_a == rows_b
+    stages = [r[-1] for r in rows_a[1:]]
+    assert stages[:3] == ["copy"] * 3 and stages[-1] == "main" and len(rows_a) == 1 + 6
