@@ -11,6 +11,7 @@
 #include "core/report/comparison.h"
 #include "core/report/comparison_tables.h"
 #include "core/report/plots.h"
+#include "core/run/cell_kind.h"
 #include "core/run/run_directory.h"
 #include "core/run/sweep.h"
 #include "test_helpers.h"
@@ -49,7 +50,7 @@ SweepCell make_cell(const std::string& model, int64_t length, double nll_per_tok
 void write_run(const std::string& dir, std::vector<SweepCell> cells) {
   RunDirectory run(dir);
   for (const auto& c : cells) run.write_cell(c.key, cell_to_json(c));
-  write_sweep_tables(dir, cells);
+  CellKind<SweepCell>::write_tables(dir, cells);
 }
 
 const std::vector<int64_t> kLengths = {512, 1024, 2048, 4096};

@@ -3,9 +3,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/run/cell_kind.h"
 #include "core/run/run_directory.h"
-#include "core/run/sweep.h"
-#include "core/run/tasks.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
@@ -13,21 +12,28 @@ namespace lengen {
 
 namespace {
 
-bool is_task_record(const std::string& record) {
+// The kind a record says it is: task records carry "kind", sweep records
+// (written before there were tasks) need not.
+std::string record_kind(const std::string& record) {
   try {
-    return nlohmann::json::parse(record).value("kind", "") == "tasks";
+    return nlohmann::json::parse(record).value("kind", CellKind<SweepCell>::kName);
   } catch (const nlohmann::json::exception&) {
-    return false;  // the sweep parser below reports the malformed record
+    return CellKind<SweepCell>::kName;  // its parser reports the malformed record
   }
 }
 
 // Parses `record` as the kind it says it is, into `outcome` (validation).
 void collect(const std::string& record, const std::string& source, MergeOutcome& outcome) {
-  if (is_task_record(record)) {
-    outcome.task_cells.push_back(task_cell_from_json(record, source));
+  if (record_kind(record) == CellKind<TaskCell>::kName) {
+    outcome.task_cells.push_back(CellKind<TaskCell>::from_json(record, source));
   } else {
-    outcome.sweep_cells.push_back(cell_from_json(record, source));
+    outcome.sweep_cells.push_back(CellKind<SweepCell>::from_json(record, source));
   }
+}
+
+template <class Cell>
+void write_tables_if_any(const RunDirectory& out, std::vector<Cell>& cells) {
+  if (!cells.empty()) CellKind<Cell>::write_tables(out.path(), cells);
 }
 
 // Copies the side file of cell `key` (per-sample logs) when the shard has one.
@@ -69,8 +75,8 @@ MergeOutcome merge_runs(const std::vector<std::string>& inputs, const std::strin
       out.write("run.json", read_text_file(shard.file("run.json")));
     }
   }
-  if (!outcome.sweep_cells.empty()) write_sweep_tables(out.path(), outcome.sweep_cells);
-  if (!outcome.task_cells.empty()) write_tasks_tables(out.path(), outcome.task_cells);
+  write_tables_if_any(out, outcome.sweep_cells);
+  write_tables_if_any(out, outcome.task_cells);
   return outcome;
 }
 

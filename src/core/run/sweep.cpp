@@ -13,7 +13,7 @@
 #include "core/perplexity/evaluator.h"
 #include "core/perplexity/protocol.h"
 #include "core/run/cell_engine.h"
-#include "core/run/run_directory.h"
+#include "core/run/runner.h"
 #include "core/util/error.h"
 #include "core/util/process_stats.h"
 #include "core/util/progress.h"
@@ -237,18 +237,6 @@ std::vector<Job> plan_jobs(const SweepSpec& spec, const std::vector<std::unique_
   return plan;
 }
 
-}  // namespace
-
-void write_sweep_tables(const std::string& run_dir, std::vector<SweepCell>& cells) {
-  sort_cells(cells);
-  RunDirectory dir(run_dir);
-  dir.write("ppl.csv", render_ppl_csv(cells));
-  dir.write("positions.csv", render_positions_csv(cells));
-  dir.write("perf.csv", render_perf_csv(cells));
-}
-
-namespace {
-
 // Every model (cast and moved, forward checked) and cache, checked in pairs
 // before any cell runs.
 void load_inputs(const SweepSpec& spec, std::vector<std::unique_ptr<Model>>& models,
@@ -295,48 +283,13 @@ SweepOutcome run_sweep(const SweepSpec& spec) {
   std::vector<LoadedCorpus> corpora;
   load_inputs(spec, models, corpora);
   const std::vector<Job> plan = plan_jobs(spec, models, corpora);
-  const std::vector<PlannedCell> planned = planned_cells(spec, plan, models, corpora);
-  size_t in_shard = 0;
-  for (size_t i = 0; i < plan.size(); ++i) in_shard += spec.shard.selects(i) ? 1 : 0;
-
-  RunDirectory dir(spec.out_dir);
-  dir.lock();  // before run.json: a second sweep on this --out stops here
-  const RunInfo info = run_info(spec, models, corpora, started);
-  dir.write("run.json", render_run_json(info, plan.size(), in_shard, nullptr));
-  auto finished_cells = [&] {
-    std::vector<SweepCell> cells;
-    for (const Job& job : plan) {
-      if (dir.has_cell(job.key))
-        cells.push_back(
-            cell_from_json(dir.read_cell(job.key), dir.file("cells/" + job.key + ".json")));
-    }
-    return cells;
-  };
   auto evaluate = [&](size_t i, Progress& progress) {
     const Job& job = plan[i];
-    SweepCell cell = evaluate_job(*models[job.model], corpora[job.corpus], job, spec, progress);
-    CellOutcome outcome;
-    outcome.record = cell_to_json(cell);
-    outcome.status = cell.status;
-    outcome.summary = cell.status == CellStatus::kOk
-                          ? fmt::format("ppl {:.3f}", cell.summary.perplexity)
-                          : to_string(cell.status) + ": " + cell.message;
-    return outcome;
+    return CellResult<SweepCell>{
+        evaluate_job(*models[job.model], corpora[job.corpus], job, spec, progress), "", ""};
   };
-  auto rewrite_tables = [&] {
-    std::vector<SweepCell> cells = finished_cells();
-    write_sweep_tables(dir.path(), cells);
-  };
-  const CellRunCounts counts =
-      run_cells(dir, planned, spec.shard, spec.quiet, evaluate, rewrite_tables);
-  SweepOutcome outcome;
-  outcome.computed = counts.computed;
-  outcome.resumed = counts.resumed;
-  outcome.failed = counts.failed;
-  outcome.cells = finished_cells();
-  write_sweep_tables(dir.path(), outcome.cells);
-  dir.write("run.json", render_run_json(info, plan.size(), in_shard, &counts));
-  return outcome;
+  return run_plan<SweepCell>(spec, run_info(spec, models, corpora, started),
+                             planned_cells(spec, plan, models, corpora), evaluate);
 }
 
 }  // namespace lengen

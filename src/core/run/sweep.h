@@ -1,6 +1,7 @@
 // The sweep engine: every model x corpus x protocol x length cell, evaluated
 // once, recorded atomically, resumable and shardable. The CLI layer
-// (commands/sweep_command.cpp) only fills a SweepSpec.
+// (commands/sweep_command.cpp) only fills a SweepSpec; the runner
+// (runner.h) does the cell loop.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include "core/perplexity/sweep_cell.h"
 #include "core/run/run_spec.h"
+#include "core/run/runner.h"
 
 namespace lengen {
 
@@ -26,18 +28,10 @@ struct SweepSpec : RunSpec {
   int64_t batch_tokens = 16384;     // tokens per forward when batching short windows
 };
 
-struct SweepOutcome {
-  std::vector<SweepCell> cells;  // every finished cell of this run's plan, sorted
-  int computed = 0;
-  int resumed = 0;
-  int failed = 0;  // status oom or error
-};
+using SweepOutcome = RunOutcome<SweepCell>;
 
 // Throws lengen::Error for bad models/caches (before any cell runs) and
 // kInterrupted when stopped by a signal (finished cells stay on disk).
 SweepOutcome run_sweep(const SweepSpec& spec);
-
-// Rewrites ppl.csv and positions.csv of `run_dir` from `cells`.
-void write_sweep_tables(const std::string& run_dir, std::vector<SweepCell>& cells);
 
 }  // namespace lengen

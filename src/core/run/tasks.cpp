@@ -11,7 +11,7 @@
 
 #include "core/data/tokenizer.h"
 #include "core/model/model.h"
-#include "core/run/cell_engine.h"
+#include "core/run/runner.h"
 #include "core/tasks/task_scoring.h"
 #include "core/util/error.h"
 #include "core/util/process_stats.h"
@@ -300,7 +300,7 @@ RunInfo run_info(const TasksSpec& spec, const std::vector<std::unique_ptr<Model>
 // The cells of the run in plan order, with their keys, labels and sizes.
 std::vector<Job> plan_jobs(const TasksSpec& spec, const std::vector<std::unique_ptr<Model>>& models,
                            const std::vector<const TaskGenerator*>& tasks,
-                           std::vector<PlannedCell>& planned, size_t& in_shard) {
+                           std::vector<PlannedCell>& planned) {
   std::vector<Job> plan;
   for (size_t m = 0; m < models.size(); ++m) {
     for (size_t t = 0; t < tasks.size(); ++t) {
@@ -336,7 +336,6 @@ std::vector<Job> plan_jobs(const TasksSpec& spec, const std::vector<std::unique_
               spec.max_tokens > 0
                   ? std::min(spec.samples, std::max<int64_t>(1, spec.max_tokens / length))
                   : spec.samples);
-          in_shard += spec.shard.selects(plan.size()) ? 1 : 0;
           planned.push_back({job.key, label, samples * static_cast<double>(length)});
           plan.push_back(job);
         }
@@ -348,14 +347,6 @@ std::vector<Job> plan_jobs(const TasksSpec& spec, const std::vector<std::unique_
 
 }  // namespace
 
-void write_tasks_tables(const std::string& run_dir, std::vector<TaskCell>& cells) {
-  sort_task_cells(cells);
-  RunDirectory dir(run_dir);
-  dir.write("tasks.csv", render_tasks_csv(cells));
-  dir.write("tasks_perf.csv", render_tasks_perf_csv(cells));
-  dir.write("tasks_grid.json", render_tasks_grid_json(cells));
-}
-
 TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenerator*>& tasks,
                        const Tokenizer& tokenizer) {
   validate(spec, tasks);
@@ -366,61 +357,21 @@ TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenera
     models.back()->check_forward(16);
     check_pairing(*models.back(), tokenizer);
   }
-
   std::vector<PlannedCell> planned;
-  size_t in_shard = 0;
-  const std::vector<Job> plan = plan_jobs(spec, models, tasks, planned, in_shard);
-
-  RunDirectory dir(spec.out_dir);
-  dir.lock();  // before run.json: a second run on this --out stops here
-  const RunInfo info = run_info(spec, models, tasks, tokenizer, started);
-  dir.write("run.json", render_run_json(info, plan.size(), in_shard, nullptr));
-  auto finished_cells = [&] {
-    std::vector<TaskCell> cells;
-    for (const Job& job : plan) {
-      if (dir.has_cell(job.key)) {
-        cells.push_back(
-            task_cell_from_json(dir.read_cell(job.key), dir.file("cells/" + job.key + ".json")));
-      }
-    }
-    return cells;
-  };
+  const std::vector<Job> plan = plan_jobs(spec, models, tasks, planned);
   auto evaluate = [&](size_t i, Progress& progress) {
     const Job& job = plan[i];
     EvaluatedCell evaluated =
         evaluate_job({*models[job.model], *tasks[job.task], job, spec, tokenizer, progress});
-    const TaskCell& cell = evaluated.cell;
-    CellOutcome outcome;
-    outcome.record = task_cell_to_json(cell);
-    outcome.status = cell.status;
-    if (cell.status != CellStatus::kOk) {
-      outcome.summary = to_string(cell.status) + ": " + cell.message;
-    } else if (cell.summary.ranked > 0) {
-      outcome.summary = fmt::format("n={} accuracy {:.2f} exact {:.2f}", cell.summary.n,
-                                    cell.summary.accuracy, cell.summary.exact_match);
-    } else {
-      outcome.summary = fmt::format("n={} exact {:.2f}", cell.summary.n, cell.summary.exact_match);
-    }
+    CellResult<TaskCell> result{std::move(evaluated.cell), "", ""};
     if (spec.log_samples) {
-      outcome.side_file = "samples/" + job.key + ".jsonl";
-      outcome.side_content = evaluated.sample_log;
+      result.side_file = "samples/" + job.key + ".jsonl";
+      result.side_content = std::move(evaluated.sample_log);
     }
-    return outcome;
+    return result;
   };
-  auto rewrite_tables = [&] {
-    std::vector<TaskCell> cells = finished_cells();
-    write_tasks_tables(dir.path(), cells);
-  };
-  const CellRunCounts counts =
-      run_cells(dir, planned, spec.shard, spec.quiet, evaluate, rewrite_tables);
-  TasksOutcome outcome;
-  outcome.computed = counts.computed;
-  outcome.resumed = counts.resumed;
-  outcome.failed = counts.failed;
-  outcome.cells = finished_cells();
-  write_tasks_tables(dir.path(), outcome.cells);
-  dir.write("run.json", render_run_json(info, plan.size(), in_shard, &counts));
-  return outcome;
+  return run_plan<TaskCell>(spec, run_info(spec, models, tasks, tokenizer, started), planned,
+                            evaluate);
 }
 
 }  // namespace lengen

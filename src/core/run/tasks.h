@@ -1,6 +1,6 @@
 // The task engine behind `lengen tasks`: every model x task x length x depth
-// cell, scored once, recorded atomically, resumable and shardable — the same
-// cell loop as the sweep (core/cell_engine.h). Tasks come in as TaskGenerator
+// cell, scored once, recorded atomically, resumable and shardable — by the
+// same runner as the sweep (core/run/runner.h). Tasks come in as TaskGenerator
 // objects (evals/ makes them), so the core never depends on a task definition.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/run/run_spec.h"
+#include "core/run/runner.h"
 #include "core/tasks/task_cell.h"
 #include "core/tasks/task_sample.h"
 
@@ -41,19 +42,11 @@ struct TasksSpec : RunSpec {
   bool log_samples = false;  // samples/<cell key>.jsonl with texts and scores
 };
 
-struct TasksOutcome {
-  std::vector<TaskCell> cells;  // every finished cell of this run's plan, sorted
-  int computed = 0;
-  int resumed = 0;
-  int failed = 0;  // status oom or error
-};
+using TasksOutcome = RunOutcome<TaskCell>;
 
 // Throws lengen::Error for bad models or a tokenizer mismatch (before any cell
 // runs) and kInterrupted when stopped by a signal (finished cells stay on disk).
 TasksOutcome run_tasks(const TasksSpec& spec, const std::vector<const TaskGenerator*>& tasks,
                        const Tokenizer& tokenizer);
-
-// Rewrites tasks.csv, tasks_perf.csv and tasks_grid.json of `run_dir` from `cells`.
-void write_tasks_tables(const std::string& run_dir, std::vector<TaskCell>& cells);
 
 }  // namespace lengen
