@@ -30,7 +30,7 @@ SweepCell make_cell(const std::string& model, int64_t length, double nll_per_tok
   c.corpus = "syn";
   c.corpus_sha256 = corpus_sha;
   c.model_sha256 = std::string(64, 'm');
-  c.protocol = "chunks";
+  c.protocol = Protocol::kChunks;
   c.length = length;
   c.seed = 7;
   c.key = cell_key({model, corpus_sha, std::to_string(length)});

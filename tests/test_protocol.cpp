@@ -3,6 +3,7 @@
 
 #include "core/data/token_cache.h"
 #include "core/perplexity/protocol.h"
+#include "core/perplexity/sweep_cell.h"
 #include "test_helpers.h"
 
 using namespace lengen;
@@ -207,4 +208,23 @@ TEST_CASE("bootstrap blocks hold 256 targets, fewer so that a segment has four",
   spec.protocol = Protocol::kTail;
   spec.tail_tokens = 256;
   CHECK(block_tokens_for(spec, 32768) == 64);
+}
+
+TEST_CASE("a cell record keeps its protocol as the enum and names itself for an unknown one",
+          "[protocol]") {
+  SweepCell cell;
+  cell.key = "k";
+  cell.protocol = Protocol::kTail;
+  const std::string text = cell_to_json(cell);
+  CHECK(cell_from_json(text, "cells/k.json").protocol == Protocol::kTail);
+  std::string bad = text;
+  const std::string from = "\"protocol\": \"tail\"";
+  REQUIRE(bad.find(from) != std::string::npos);
+  bad.replace(bad.find(from), from.size(), "\"protocol\": \"sideways\"");
+  CHECK_THROWS_WITH(
+      cell_from_json(bad, "cells/k.json"),
+      Catch::Contains("cells/k.json") && Catch::Contains("unknown protocol 'sideways'"));
+  CHECK(describe_protocol(Protocol::kTail, 0, 256, "drop") == "tail (last 256 tokens)");
+  CHECK(describe_protocol(Protocol::kSliding, 0, 0, "align") == "sliding (stride T/2)");
+  CHECK(describe_protocol(Protocol::kChunks, 0, 0, "drop") == "chunks (drop)");
 }

@@ -26,7 +26,8 @@ SweepSpec base_spec(const testing::ScratchDir& dir, const std::string& name) {
 const SweepCell& find(const SweepOutcome& out, const std::string& protocol, int64_t length,
                       const std::string& model = "") {
   for (const auto& c : out.cells) {
-    if (c.protocol == protocol && c.length == length && (model.empty() || c.model == model))
+    if (to_string(c.protocol) == protocol && c.length == length &&
+        (model.empty() || c.model == model))
       return c;
   }
   FAIL("no cell " << protocol << " T=" << length);

@@ -26,21 +26,26 @@ std::string to_string(Remainder remainder) {
   return remainder == Remainder::kDrop ? "drop" : "align";
 }
 
-std::string describe_protocol(const std::string& protocol, int64_t stride_setting,
-                              int64_t tail_tokens, const std::string& remainder) {
-  std::string s = protocol;
-  if (protocol == "sliding") {
+std::string describe_protocol(Protocol protocol, int64_t stride_setting, int64_t tail_tokens,
+                              const std::string& remainder) {
+  std::string s = to_string(protocol);
+  if (protocol == Protocol::kSliding) {
     s += stride_setting > 0 ? " (stride " + std::to_string(stride_setting) + ")" : " (stride T/2)";
   }
-  if (protocol == "tail") s += " (last " + std::to_string(tail_tokens) + " tokens)";
-  if (protocol != "tail" && remainder == "drop") s += " (drop)";
+  if (protocol == Protocol::kTail) s += " (last " + std::to_string(tail_tokens) + " tokens)";
+  if (protocol != Protocol::kTail && remainder == "drop") s += " (drop)";
   return s;
 }
 
+std::optional<Protocol> protocol_named(const std::string& name) {
+  for (Protocol p : {Protocol::kChunks, Protocol::kSliding, Protocol::kTail}) {
+    if (to_string(p) == name) return p;
+  }
+  return std::nullopt;
+}
+
 Protocol parse_protocol(const std::string& name) {
-  if (name == "chunks") return Protocol::kChunks;
-  if (name == "sliding") return Protocol::kSliding;
-  if (name == "tail") return Protocol::kTail;
+  if (auto p = protocol_named(name)) return *p;
   throw_bad_input("--protocol", "unknown protocol '" + name + "'", "use chunks, sliding or tail");
 }
 

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,13 +36,15 @@ enum class Remainder { kDrop, kAlign };
 
 std::string to_string(Protocol protocol);
 std::string to_string(Remainder remainder);
-// Throw lengen::Error (bad input) for an unknown name.
+// Throw lengen::Error (bad input, naming --protocol) for an unknown name.
 Protocol parse_protocol(const std::string& name);
+// The protocol named `name`, or nullopt (callers name their own source).
+std::optional<Protocol> protocol_named(const std::string& name);
 // The one label of a protocol setting in every table and figure title:
 // "chunks", "chunks (drop)", "sliding (stride 256)", "sliding (stride T/2)",
 // "tail (last 256 tokens)". `stride_setting` is --stride as given (0 = T/2).
-std::string describe_protocol(const std::string& protocol, int64_t stride_setting,
-                              int64_t tail_tokens, const std::string& remainder);
+std::string describe_protocol(Protocol protocol, int64_t stride_setting, int64_t tail_tokens,
+                              const std::string& remainder);
 Remainder parse_remainder(const std::string& name);
 
 struct ProtocolSpec {

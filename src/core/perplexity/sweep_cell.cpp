@@ -35,6 +35,56 @@ std::string tail_group(const SweepCell& c) {
                      c.segment_length, c.max_tokens, c.segment_hash);
 }
 
+Protocol record_protocol(const std::string& name, const std::string& source) {
+  if (auto p = protocol_named(name)) return *p;
+  throw_bad_input(source, "malformed cell record: unknown protocol '" + name + "'",
+                  "delete the file to recompute that cell");
+}
+
+// What the cell measured: identity and settings (cell_from_json's first half).
+void read_settings(const json& j, const std::string& source, SweepCell& c) {
+  c.key = j.at("key").get<std::string>();
+  static_cast<ModelIdentity&>(c) = read_identity(j);
+  c.corpus = j.at("corpus").get<std::string>();
+  c.corpus_path = j.at("corpus_path").get<std::string>();
+  c.corpus_sha256 = j.at("corpus_sha256").get<std::string>();
+  c.protocol = record_protocol(j.at("protocol").get<std::string>(), source);
+  c.stride = integer_of<int64_t>(j.at("stride"));
+  c.stride_setting = integer_of<int64_t>(j.at("stride_setting"));
+  c.tail_tokens = integer_of<int64_t>(j.at("tail_tokens"));
+  c.segment_length = integer_of<int64_t>(j.at("segment_length"));
+  c.length = integer_of<int64_t>(j.at("length"));
+  c.max_tokens = integer_of<int64_t>(j.at("max_tokens"));
+  c.seed = integer_of<uint64_t>(j.at("seed"));
+  // Format 2 field; absent (default) in format-1 records.
+  c.remainder = j.value("remainder", std::string());
+}
+
+// What came out: status, counts, summary statistics and speed.
+void read_outcome(const json& j, SweepCell& c) {
+  c.status = parse_cell_status(j.at("status").get<std::string>());
+  c.message = j.at("message").get<std::string>();
+  c.documents = integer_of<int64_t>(j.at("documents"));
+  c.documents_skipped = integer_of<int64_t>(j.at("documents_skipped"));
+  c.candidate_windows = integer_of<int64_t>(j.at("candidate_windows"));
+  // Format 2 fields; absent (defaults) in format-1 records.
+  c.segments = integer_of<int64_t>(j.value("segments", json(0)));
+  c.candidate_segments = integer_of<int64_t>(j.value("candidate_segments", json(0)));
+  c.block_tokens = integer_of<int64_t>(j.value("block_tokens", json(0)));
+  c.segment_hash = j.value("segment_hash", std::string());
+  c.summary.windows = integer_of<int64_t>(j.at("windows"));
+  c.summary.targets = integer_of<int64_t>(j.at("target_tokens"));
+  c.summary.mean_nll = number_of(j.at("mean_nll"));
+  c.summary.perplexity = number_of(j.at("perplexity"));
+  c.summary.bits_per_byte = number_of(j.at("bits_per_byte"));
+  c.summary.standard_error = number_of(j.at("stderr"));
+  c.summary.nll_ci95 = {number_of(j.at("nll_ci95").at(0)), number_of(j.at("nll_ci95").at(1))};
+  c.seconds = j.at("seconds").get<double>();
+  c.tokens_per_second = j.at("tokens_per_second").get<double>();
+  c.peak_rss_mib = j.at("peak_rss_mib").get<double>();
+  c.peak_device_mib = j.value("peak_device_mib", 0.0);
+}
+
 }  // namespace
 
 std::string to_string(CellStatus status) {
@@ -91,7 +141,7 @@ std::string cell_to_json(const SweepCell& c) {
       {"corpus", c.corpus},
       {"corpus_path", c.corpus_path},
       {"corpus_sha256", c.corpus_sha256},
-      {"protocol", c.protocol},
+      {"protocol", to_string(c.protocol)},
       {"stride", c.stride},
       {"stride_setting", c.stride_setting},
       {"tail_tokens", c.tail_tokens},
@@ -132,41 +182,8 @@ SweepCell cell_from_json(const std::string& text, const std::string& source) {
   SweepCell c;
   try {
     const json j = json::parse(text);
-    c.key = j.at("key").get<std::string>();
-    static_cast<ModelIdentity&>(c) = read_identity(j);
-    c.corpus = j.at("corpus").get<std::string>();
-    c.corpus_path = j.at("corpus_path").get<std::string>();
-    c.corpus_sha256 = j.at("corpus_sha256").get<std::string>();
-    c.protocol = j.at("protocol").get<std::string>();
-    c.stride = integer_of<int64_t>(j.at("stride"));
-    c.stride_setting = integer_of<int64_t>(j.at("stride_setting"));
-    c.tail_tokens = integer_of<int64_t>(j.at("tail_tokens"));
-    c.segment_length = integer_of<int64_t>(j.at("segment_length"));
-    c.length = integer_of<int64_t>(j.at("length"));
-    c.max_tokens = integer_of<int64_t>(j.at("max_tokens"));
-    c.seed = integer_of<uint64_t>(j.at("seed"));
-    c.status = parse_cell_status(j.at("status").get<std::string>());
-    c.message = j.at("message").get<std::string>();
-    c.documents = integer_of<int64_t>(j.at("documents"));
-    c.documents_skipped = integer_of<int64_t>(j.at("documents_skipped"));
-    c.candidate_windows = integer_of<int64_t>(j.at("candidate_windows"));
-    // Format 2 fields; absent (defaults) in format-1 records.
-    c.remainder = j.value("remainder", std::string());
-    c.segments = integer_of<int64_t>(j.value("segments", json(0)));
-    c.candidate_segments = integer_of<int64_t>(j.value("candidate_segments", json(0)));
-    c.block_tokens = integer_of<int64_t>(j.value("block_tokens", json(0)));
-    c.segment_hash = j.value("segment_hash", std::string());
-    c.summary.windows = integer_of<int64_t>(j.at("windows"));
-    c.summary.targets = integer_of<int64_t>(j.at("target_tokens"));
-    c.summary.mean_nll = number_of(j.at("mean_nll"));
-    c.summary.perplexity = number_of(j.at("perplexity"));
-    c.summary.bits_per_byte = number_of(j.at("bits_per_byte"));
-    c.summary.standard_error = number_of(j.at("stderr"));
-    c.summary.nll_ci95 = {number_of(j.at("nll_ci95").at(0)), number_of(j.at("nll_ci95").at(1))};
-    c.seconds = j.at("seconds").get<double>();
-    c.tokens_per_second = j.at("tokens_per_second").get<double>();
-    c.peak_rss_mib = j.at("peak_rss_mib").get<double>();
-    c.peak_device_mib = j.value("peak_device_mib", 0.0);
+    read_settings(j, source, c);
+    read_outcome(j, c);
     const auto& positions = j.at("positions");
     // Bucket b covers positions below 2^b (int64): more than 63 buckets cannot
     // come from any window (found by fuzz/cell_record_fuzzer.cpp).
@@ -206,7 +223,7 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
   // Shortest ok length per tail group: the reference for the context gain.
   std::map<std::string, const SweepCell*> shortest;
   for (const auto& c : cells) {
-    if (c.protocol != "tail" || c.status != CellStatus::kOk) continue;
+    if (c.protocol != Protocol::kTail || c.status != CellStatus::kOk) continue;
     auto& best = shortest[tail_group(c)];
     if (best == nullptr || c.length < best->length) best = &c;
   }
@@ -219,7 +236,7 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
   for (const auto& c : cells) {
     const CellSummary& s = c.summary;
     PairedDifference gain{0, kNaN, {kNaN, kNaN}};
-    if (c.protocol == "tail" && c.status == CellStatus::kOk) {
+    if (c.protocol == Protocol::kTail && c.status == CellStatus::kOk) {
       const SweepCell* reference = shortest[tail_group(c)];
       gain = paired_difference(reference->block_scores, c.block_scores, c.seed);
     }
@@ -228,14 +245,15 @@ std::string render_ppl_csv(const std::vector<SweepCell>& cells) {
         "{},"
         "{},{},{},{}\n",
         csv_escape(c.model), csv_escape(c.position_encoding), c.train_length, csv_escape(c.corpus),
-        c.protocol, c.stride, c.tail_tokens, c.length, to_string(c.status), s.windows, c.documents,
-        c.documents_skipped, s.targets, csv_number(s.mean_nll, 8), csv_number(s.perplexity, 6),
-        csv_number(s.bits_per_byte, 8), csv_number(s.standard_error, 8),
-        csv_number(s.nll_ci95.low, 8), csv_number(s.nll_ci95.high, 8),
-        csv_number(std::exp(s.nll_ci95.low), 6), csv_number(std::exp(s.nll_ci95.high), 6),
-        csv_number(gain.difference, 8), csv_number(gain.ci95.low, 8), csv_number(gain.ci95.high, 8),
-        s.blocks, c.block_tokens, c.segment_length, c.segments, c.remainder, c.segment_hash,
-        c.max_tokens, c.model_sha256, c.corpus_sha256, c.key, csv_escape(c.message));
+        to_string(c.protocol), c.stride, c.tail_tokens, c.length, to_string(c.status), s.windows,
+        c.documents, c.documents_skipped, s.targets, csv_number(s.mean_nll, 8),
+        csv_number(s.perplexity, 6), csv_number(s.bits_per_byte, 8),
+        csv_number(s.standard_error, 8), csv_number(s.nll_ci95.low, 8),
+        csv_number(s.nll_ci95.high, 8), csv_number(std::exp(s.nll_ci95.low), 6),
+        csv_number(std::exp(s.nll_ci95.high), 6), csv_number(gain.difference, 8),
+        csv_number(gain.ci95.low, 8), csv_number(gain.ci95.high, 8), s.blocks, c.block_tokens,
+        c.segment_length, c.segments, c.remainder, c.segment_hash, c.max_tokens, c.model_sha256,
+        c.corpus_sha256, c.key, csv_escape(c.message));
   }
   return out;
 }
@@ -246,8 +264,8 @@ std::string render_perf_csv(const std::vector<SweepCell>& cells) {
       "mib,device,dtype,peak_device_mib,cell_key\n";
   for (const auto& c : cells) {
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_escape(c.model),
-                       csv_escape(c.corpus), c.protocol, c.stride, c.tail_tokens, c.length,
-                       to_string(c.status), csv_number(c.seconds, 3),
+                       csv_escape(c.corpus), to_string(c.protocol), c.stride, c.tail_tokens,
+                       c.length, to_string(c.status), csv_number(c.seconds, 3),
                        csv_number(c.tokens_per_second, 1), csv_number(c.peak_rss_mib, 1), c.device,
                        c.dtype, csv_number(c.peak_device_mib, 1), c.key);
   }
@@ -263,8 +281,8 @@ std::string render_positions_csv(const std::vector<SweepCell>& cells) {
       const int64_t n = c.positions.count(b);
       if (n == 0) continue;
       out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_escape(c.model),
-                         csv_escape(c.corpus), c.protocol, c.stride, c.tail_tokens, c.length,
-                         PositionCurve::bucket_low(b), PositionCurve::bucket_high(b), n,
+                         csv_escape(c.corpus), to_string(c.protocol), c.stride, c.tail_tokens,
+                         c.length, PositionCurve::bucket_low(b), PositionCurve::bucket_high(b), n,
                          csv_number(c.positions.nll_sum(b) / static_cast<double>(n), 8), c.key);
     }
   }

@@ -10,6 +10,7 @@
 
 #include "core/model/model_identity.h"
 #include "core/perplexity/nll_stats.h"
+#include "core/perplexity/protocol.h"
 
 namespace lengen {
 
@@ -23,7 +24,7 @@ struct SweepCell : ModelIdentity {
   std::string corpus;
   std::string corpus_path;
   std::string corpus_sha256;
-  std::string protocol;
+  Protocol protocol = Protocol::kChunks;
   int64_t stride = 0;          // sliding: the stride used at this length
   int64_t stride_setting = 0;  // sliding: --stride as given (0 = T/2), groups tables
   int64_t tail_tokens = 0;

@@ -18,7 +18,7 @@ using nlohmann::json;
 namespace {
 
 std::string settings_hash(const SweepCell& c) {
-  return cell_key({c.protocol, std::to_string(c.stride), std::to_string(c.tail_tokens),
+  return cell_key({to_string(c.protocol), std::to_string(c.stride), std::to_string(c.tail_tokens),
                    std::to_string(c.segment_length), std::to_string(c.max_tokens)});
 }
 
@@ -28,7 +28,7 @@ bool same_row(const BaselineRow& r, const SweepCell& c) {
 }
 
 std::string row_label(const BaselineRow& r) {
-  std::string label = fmt::format("{} / {} / {}", r.model, r.corpus, r.protocol);
+  std::string label = fmt::format("{} / {} / {}", r.model, r.corpus, to_string(r.protocol));
   if (r.stride > 0) label += fmt::format(" S={}", r.stride);
   if (r.tail_tokens > 0) label += fmt::format(" K={}", r.tail_tokens);
   return label + fmt::format(" / T={}", r.length);
@@ -71,7 +71,7 @@ std::string baseline_to_json(const Baseline& b) {
   for (const auto& r : b.rows) {
     json row = {{"model", r.model},
                 {"corpus", r.corpus},
-                {"protocol", r.protocol},
+                {"protocol", to_string(r.protocol)},
                 {"stride", r.stride},
                 {"tail_tokens", r.tail_tokens},
                 {"length", r.length},
@@ -104,7 +104,12 @@ Baseline baseline_from_json(const std::string& text, const std::string& source) 
       BaselineRow row;
       row.model = r.at("model").get<std::string>();
       row.corpus = r.at("corpus").get<std::string>();
-      row.protocol = r.at("protocol").get<std::string>();
+      const std::string protocol = r.at("protocol").get<std::string>();
+      if (!protocol_named(protocol)) {
+        throw_bad_input(source, "unknown protocol '" + protocol + "' in a baseline row",
+                        "use chunks, sliding or tail, or rewrite the file with `lengen baseline`");
+      }
+      row.protocol = *protocol_named(protocol);
       row.stride = integer_of<int64_t>(r.at("stride"));
       row.tail_tokens = integer_of<int64_t>(r.at("tail_tokens"));
       row.length = integer_of<int64_t>(r.at("length"));

@@ -15,7 +15,7 @@ namespace lengen {
 struct BaselineRow {
   std::string model;
   std::string corpus;
-  std::string protocol;
+  Protocol protocol = Protocol::kChunks;
   int64_t stride = 0;
   int64_t tail_tokens = 0;
   int64_t length = 0;

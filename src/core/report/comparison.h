@@ -44,7 +44,7 @@ struct Curve {
   std::string position_encoding;
   int64_t train_length = 0;
   std::string corpus;
-  std::string protocol;
+  Protocol protocol = Protocol::kChunks;
   int64_t stride_setting = 0;
   int64_t tail_tokens = 0;
   std::string remainder;  // "drop" curves are set apart from "align" ones

@@ -153,7 +153,7 @@ std::string context_gain_tables(const std::vector<Curve>& curves) {
   std::string out;
   const std::vector<int64_t> lengths = all_lengths(curves);
   for (const auto& c : curves) {
-    if (c.protocol != "tail" || c.by_length.empty()) continue;
+    if (c.protocol != Protocol::kTail || c.by_length.empty()) continue;
     const SweepCell* shortest = c.by_length.begin()->second;
     if (shortest->status != CellStatus::kOk) continue;
     if (out.empty()) {
@@ -268,8 +268,8 @@ std::string render_comparison_csv(const std::vector<Curve>& curves,
       ",effective_length,extrapolation_ratio,effective_length_point,effective_length_optimistic\n";
   for (const auto& c : curves) {
     out += fmt::format("{},{},{},{},{},{},{}", csv_escape(c.model), csv_escape(c.position_encoding),
-                       c.train_length, csv_escape(c.corpus), c.protocol, c.stride_setting,
-                       c.tail_tokens);
+                       c.train_length, csv_escape(c.corpus), to_string(c.protocol),
+                       c.stride_setting, c.tail_tokens);
     for (int64_t length : lengths) {
       auto it = c.by_length.find(length);
       const SweepCell* cell = it == c.by_length.end() ? nullptr : it->second;
@@ -292,8 +292,8 @@ std::string render_paired_csv(const std::vector<PairedRow>& rows) {
   for (const auto& r : rows) {
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_escape(r.curve->model),
                        csv_escape(r.baseline->model), csv_escape(r.curve->corpus),
-                       r.curve->protocol, r.curve->stride_setting, r.curve->tail_tokens, r.length,
-                       r.difference.pairs, number(r.difference.difference, 8),
+                       to_string(r.curve->protocol), r.curve->stride_setting, r.curve->tail_tokens,
+                       r.length, r.difference.pairs, number(r.difference.difference, 8),
                        number(r.difference.ci95.low, 8), number(r.difference.ci95.high, 8));
   }
   return out;

@@ -113,7 +113,7 @@ SweepCell evaluate_job(Model& model, const LoadedCorpus& corpus, const Job& job,
   cell.corpus = corpus.name;
   cell.corpus_path = corpus.cache->path();
   cell.corpus_sha256 = corpus.sha256;
-  cell.protocol = to_string(job.protocol.protocol);
+  cell.protocol = job.protocol.protocol;
   cell.stride =
       job.protocol.protocol == Protocol::kSliding ? effective_stride(job.protocol, job.length) : 0;
   cell.stride_setting = job.protocol.stride;
