@@ -136,6 +136,40 @@ std::string NiahTask::describe() const {
       haystack_.path(), distractors_, candidates_);
 }
 
+// Appends `filler` to sample.prompt with needle i inserted at depths[i] percent
+// (needle 0 is the gold: its position is recorded), each insertion point snapped
+// to a sentence boundary within 2% of the filler.
+namespace {
+void insert_needles(const Haystack& haystack, const std::vector<int32_t>& filler, double depth,
+                    const std::vector<double>& distractor_depths,
+                    const std::vector<std::vector<int32_t>>& needle_tokens, TaskSample& sample) {
+  const int64_t filler_length = static_cast<int64_t>(filler.size());
+  const int64_t radius = std::min<int64_t>(32, filler_length / 50);
+  struct Insertion {
+    int64_t at;
+    size_t needle;
+  };
+  std::vector<Insertion> insertions = {
+      {haystack.nearest_sentence_boundary(filler, depth_index(depth, filler_length), radius), 0}};
+  for (size_t i = 0; i < distractor_depths.size(); ++i) {
+    insertions.push_back({haystack.nearest_sentence_boundary(
+                              filler, depth_index(distractor_depths[i], filler_length), radius),
+                          i + 1});
+  }
+  std::stable_sort(insertions.begin(), insertions.end(),
+                   [](const Insertion& a, const Insertion& b) { return a.at < b.at; });
+  int64_t copied = 0;
+  for (const Insertion& ins : insertions) {
+    sample.prompt.insert(sample.prompt.end(), filler.begin() + copied, filler.begin() + ins.at);
+    copied = ins.at;
+    if (ins.needle == 0) sample.needle_position = static_cast<int64_t>(sample.prompt.size());
+    const auto& tokens = needle_tokens[ins.needle];
+    sample.prompt.insert(sample.prompt.end(), tokens.begin(), tokens.end());
+  }
+  sample.prompt.insert(sample.prompt.end(), filler.begin() + copied, filler.end());
+}
+}  // namespace
+
 TaskSample NiahTask::make_sample(int64_t length, double depth, uint64_t seed, int64_t index) const {
   Rng rng(derive_seed(seed, fmt::format("{}|{}|{}", name(), length, index)));
   const int64_t needles = 1 + distractors_;
@@ -174,30 +208,7 @@ TaskSample NiahTask::make_sample(int64_t length, double depth, uint64_t seed, in
   }
   const std::vector<int32_t> filler = haystack_.window(filler_length, rng, &sample.source);
 
-  // Insertion points in the filler, snapped to sentence boundaries within 2% of it.
-  const int64_t radius = std::min<int64_t>(32, filler_length / 50);
-  struct Insertion {
-    int64_t at;
-    size_t needle;
-  };
-  std::vector<Insertion> insertions = {
-      {haystack_.nearest_sentence_boundary(filler, depth_index(depth, filler_length), radius), 0}};
-  for (size_t i = 0; i < distractor_depths.size(); ++i) {
-    insertions.push_back({haystack_.nearest_sentence_boundary(
-                              filler, depth_index(distractor_depths[i], filler_length), radius),
-                          i + 1});
-  }
-  std::stable_sort(insertions.begin(), insertions.end(),
-                   [](const Insertion& a, const Insertion& b) { return a.at < b.at; });
-  int64_t copied = 0;
-  for (const Insertion& ins : insertions) {
-    sample.prompt.insert(sample.prompt.end(), filler.begin() + copied, filler.begin() + ins.at);
-    copied = ins.at;
-    if (ins.needle == 0) sample.needle_position = static_cast<int64_t>(sample.prompt.size());
-    const auto& tokens = needle_tokens[ins.needle];
-    sample.prompt.insert(sample.prompt.end(), tokens.begin(), tokens.end());
-  }
-  sample.prompt.insert(sample.prompt.end(), filler.begin() + copied, filler.end());
+  insert_needles(haystack_, filler, depth, distractor_depths, needle_tokens, sample);
   sample.question_position = static_cast<int64_t>(sample.prompt.size());
   sample.prompt.insert(sample.prompt.end(), question.begin(), question.end());
   return sample;

@@ -22,7 +22,7 @@ namespace {
 struct TasksOptions {
   TasksSpec spec;
   std::vector<std::string> tasks = {"passkey", "niah"};
-  evals::TaskSettings settings{"build/data/caches/austen.tok", 4};
+  evals::TaskSettings settings{"", 4};  // the haystack is required by built-in tasks
   std::string tokenizer = kDefaultTokenizer;
   std::string shard = "1/1";
   std::string forward = "auto";
@@ -59,65 +59,80 @@ void run_tasks_command(CLI::App& command, TasksOptions& options) {
 
 }  // namespace
 
+namespace {
+
+// What is measured: models, tasks, lengths, depths, samples and their text.
+void add_selection_options(CLI::App& command, TasksOptions& options) {
+  TasksSpec& spec = options.spec;
+  command.add_option("-m,--models", spec.models, "TorchScript models")->required();
+  command
+      .add_option("-t,--tasks", options.tasks,
+                  "passkey, niah, niah-multikey, cloze, longbench:FILE.jsonl, choice:FILE.jsonl")
+      ->capture_default_str();
+  command.add_option("-l,--lengths", spec.lengths, "sequence lengths T (prompt + answer)")
+      ->delimiter(',')
+      ->capture_default_str();
+  command.add_option("-d,--depths", spec.depths, "needle depths in percent of the haystack")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  command
+      .add_option("-n,--samples", spec.samples, "samples per cell (files: at most their records)")
+      ->check(positive())
+      ->capture_default_str();
+  command
+      .add_option("--candidates", options.settings.candidates,
+                  "N of the ranking scorer for built-in tasks (gold + N-1 distractors)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  command.add_option("--haystack", options.settings.haystack,
+                     "token cache of held-out real text, required by the built-in tasks "
+                     "(e.g. build/data/caches/austen.tok after `make demo`)");
+  command
+      .add_option("--tokenizer", options.tokenizer,
+                  "sentencepiece model of the models and haystack")
+      ->capture_default_str();
+  command.add_option("--seed", spec.seed, "seed of every generated sample")->capture_default_str();
+}
+
+// How much is computed per cell: the forward budget and decoding.
+void add_budget_options(CLI::App& command, TasksOptions& options) {
+  TasksSpec& spec = options.spec;
+  command
+      .add_option("--max-tokens", spec.max_tokens,
+                  "per-cell budget of forward tokens, sequences x length (0 = none); caps the "
+                  "samples; a ranked sample over it forwards the gold answer only")
+      ->check(non_negative())
+      ->capture_default_str();
+  command
+      .add_option(
+          "--decode-tokens", spec.decode_tokens,
+          "real greedy decoding of up to K tokens for substring match and token F1 (0 = off)")
+      ->check(non_negative())
+      ->capture_default_str();
+  command
+      .add_option("--decode-max-length", spec.decode_max_length,
+                  "full path only: decode in cells with T up to this (each token is one full "
+                  "forward); models with forward_cached decode at every length")
+      ->check(non_negative())
+      ->capture_default_str();
+  command
+      .add_option("--forward", options.forward,
+                  "auto: forward_cached where the model has it (one prefill per sample), else "
+                  "forward; full: forward only")
+      ->check(CLI::IsMember({"auto", "full"}))
+      ->capture_default_str();
+}
+
+}  // namespace
+
 void add_tasks_command(CLI::App& app) {
   auto options = std::make_shared<TasksOptions>();
   TasksSpec& spec = options->spec;
   CLI::App* command = app.add_subcommand(
       "tasks",
       "Long-text task accuracy of models x tasks x lengths x depths (resumable, shardable)");
-  command->add_option("-m,--models", spec.models, "TorchScript models")->required();
-  command
-      ->add_option("-t,--tasks", options->tasks,
-                   "passkey, niah, niah-multikey, cloze, longbench:FILE.jsonl, choice:FILE.jsonl")
-      ->capture_default_str();
-  command->add_option("-l,--lengths", spec.lengths, "sequence lengths T (prompt + answer)")
-      ->delimiter(',')
-      ->capture_default_str();
-  command->add_option("-d,--depths", spec.depths, "needle depths in percent of the haystack")
-      ->check(CLI::Range(0.0, 100.0))
-      ->capture_default_str();
-  command
-      ->add_option("-n,--samples", spec.samples, "samples per cell (files: at most their records)")
-      ->check(positive())
-      ->capture_default_str();
-  command
-      ->add_option("--candidates", options->settings.candidates,
-                   "N of the ranking scorer for built-in tasks (gold + N-1 distractors)")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
-  command
-      ->add_option("--haystack", options->settings.haystack,
-                   "token cache of held-out real text for the built-in tasks")
-      ->capture_default_str();
-  command
-      ->add_option("--tokenizer", options->tokenizer,
-                   "sentencepiece model of the models and haystack")
-      ->capture_default_str();
-  command
-      ->add_option("--max-tokens", spec.max_tokens,
-                   "per-cell budget of forward tokens, sequences x length (0 = none); caps the "
-                   "samples; a ranked sample over it forwards the gold answer only")
-      ->check(non_negative())
-      ->capture_default_str();
-  command
-      ->add_option(
-          "--decode-tokens", spec.decode_tokens,
-          "real greedy decoding of up to K tokens for substring match and token F1 (0 = off)")
-      ->check(non_negative())
-      ->capture_default_str();
-  command
-      ->add_option("--decode-max-length", spec.decode_max_length,
-                   "full path only: decode in cells with T up to this (each token is one full "
-                   "forward); models with forward_cached decode at every length")
-      ->check(non_negative())
-      ->capture_default_str();
-  command
-      ->add_option("--forward", options->forward,
-                   "auto: forward_cached where the model has it (one prefill per sample), else "
-                   "forward; full: forward only")
-      ->check(CLI::IsMember({"auto", "full"}))
-      ->capture_default_str();
-  command->add_option("--seed", spec.seed, "seed of every generated sample")->capture_default_str();
+  add_selection_options(*command, *options);
+  add_budget_options(*command, *options);
   command->add_flag("--log-samples", spec.log_samples,
                     "write samples/<cell key>.jsonl with texts and scores");
   command->add_option("-o,--out", spec.out_dir, "run directory (re-use it to resume)")->required();

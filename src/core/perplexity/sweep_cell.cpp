@@ -15,6 +15,7 @@
 #include "core/util/csv.h"
 #include "core/util/error.h"
 #include "core/util/json_number.h"
+#include "core/util/markdown.h"
 
 namespace lengen {
 
@@ -315,11 +316,8 @@ std::string render_markdown_summary(const std::vector<SweepCell>& cells) {
   std::string out;
   for (const auto& title : order) {
     const Table& t = tables[title];
-    out += fmt::format("\nPerplexity — {}\n\n| model | encoding |", title);
-    for (int64_t length : t.lengths) out += fmt::format(" {} |", length);
-    out += "\n|---|---|";
-    for (size_t i = 0; i < t.lengths.size(); ++i) out += "---:|";
-    out += "\n";
+    out += fmt::format("\nPerplexity — {}\n\n", title);
+    out += markdown_header({"model", "encoding"}, length_titles(t.lengths));
     for (const auto& model : t.models) {
       out += fmt::format("| {} | {} |", model, t.encodings.at(model));
       for (int64_t length : t.lengths) {

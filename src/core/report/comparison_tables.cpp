@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/util/csv.h"
+#include "core/util/markdown.h"
 
 namespace lengen {
 
@@ -26,11 +27,7 @@ std::string cell_text(const SweepCell* cell) {
 // "| model | 512 | 1024 | ... |" and its alignment row (lengths right-aligned).
 template <typename Lengths>
 std::string length_header(const Lengths& lengths) {
-  std::string out = "| model |";
-  for (int64_t length : lengths) out += fmt::format(" {} |", length);
-  out += "\n|---|";
-  for (size_t i = 0; i < lengths.size(); ++i) out += "---:|";
-  return out + "\n";
+  return markdown_header({"model"}, length_titles(lengths));
 }
 
 std::string effective_length_text(const EffectiveLength& e) {
@@ -84,13 +81,11 @@ std::string perplexity_tables(const std::vector<Curve>& curves,
         "Effective length: the longest length L such that, at every length from the "
         "training length to L, the upper end of the 95% CI of the paired ΔNLL against "
         "the training length stays below ln(1 + {:.2f}) (perplexity within {:.0f}%); "
-        "in brackets the same rule on the point estimate and on the CI's lower end.\n\n"
-        "| model | encoding |",
+        "in brackets the same rule on the point estimate and on the CI's lower end.\n\n",
         setting, settings.tolerance, 100 * settings.tolerance);
-    for (int64_t length : lengths) out += fmt::format(" {} |", length);
-    out += " effective length |\n|---|---|";
-    for (size_t i = 0; i < lengths.size(); ++i) out += "---:|";
-    out += "---:|\n";
+    std::vector<std::string> columns = length_titles(lengths);
+    columns.push_back("effective length");
+    out += markdown_header({"model", "encoding"}, columns);
     for (const Curve* c : rows) {
       out += fmt::format("| {} | {} |", c->model, c->position_encoding);
       for (int64_t length : lengths) {

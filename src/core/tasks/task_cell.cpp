@@ -14,6 +14,7 @@
 #include "core/util/csv.h"
 #include "core/util/error.h"
 #include "core/util/json_number.h"
+#include "core/util/markdown.h"
 
 namespace lengen {
 
@@ -288,9 +289,10 @@ std::string render_tasks_grid_json(const std::vector<TaskCell>& cells) {
   return j.dump(1) + "\n";
 }
 
-std::string render_tasks_markdown(const std::vector<TaskCell>& cells) {
-  std::string out;
-  // Per task: models x lengths, depths pooled.
+namespace {
+
+// Per task: models x lengths, depths pooled.
+std::string pooled_tables(const std::vector<TaskCell>& cells) {
   std::vector<std::string> tasks, models;
   std::set<int64_t> lengths;
   std::map<std::string, std::string> encodings;
@@ -304,13 +306,10 @@ std::string render_tasks_markdown(const std::vector<TaskCell>& cells) {
     pooled[{c.task, c.model, c.length}].add(c);
     if (c.status != CellStatus::kOk) failed[{c.task, c.model, c.length}] = to_string(c.status);
   }
+  std::string out;
   for (const auto& task : tasks) {
-    out += fmt::format("\n{} — accuracy / exact match (%), depths pooled\n\n| model | encoding |",
-                       task);
-    for (int64_t length : lengths) out += fmt::format(" {} |", length);
-    out += "\n|---|---|";
-    for (size_t i = 0; i < lengths.size(); ++i) out += "---:|";
-    out += "\n";
+    out += fmt::format("\n{} — accuracy / exact match (%), depths pooled\n\n", task);
+    out += markdown_header({"model", "encoding"}, length_titles(lengths));
     for (const auto& model : models) {
       out += fmt::format("| {} | {} |", model, encodings[model]);
       for (int64_t length : lengths) {
@@ -322,7 +321,40 @@ std::string render_tasks_markdown(const std::vector<TaskCell>& cells) {
       out += "\n";
     }
   }
-  // Depth grids.
+  return out;
+}
+
+// One task x model: depths x lengths (only where more than one depth was run).
+std::string depth_grid(const std::vector<const TaskCell*>& grid) {
+  std::set<int64_t> cols;
+  std::set<double> rows;
+  std::map<std::pair<double, int64_t>, std::string> values;
+  for (const auto* c : grid) {
+    cols.insert(c->length);
+    rows.insert(c->depth);
+    values[{c->depth, c->length}] = cell_text(*c);
+  }
+  if (rows.size() < 2) return "";  // one depth: the pooled table says it all
+  std::vector<std::string> columns = length_titles(cols);
+  columns.insert(columns.begin(), "depth");
+  std::string out = fmt::format("\n{} · {} — accuracy / exact match (%) by depth\n\n",
+                                grid.front()->task, grid.front()->model);
+  out += markdown_header({}, columns);
+  for (double depth : rows) {
+    out += fmt::format("| {:g}% |", depth);
+    for (int64_t length : cols) {
+      auto it = values.find({depth, length});
+      out += fmt::format(" {} |", it == values.end() ? "" : it->second);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_tasks_markdown(const std::vector<TaskCell>& cells) {
+  std::string out = pooled_tables(cells);
   std::map<std::pair<std::string, std::string>, std::vector<const TaskCell*>> grids;
   std::vector<std::pair<std::string, std::string>> order;
   for (const auto& c : cells) {
@@ -331,31 +363,7 @@ std::string render_tasks_markdown(const std::vector<TaskCell>& cells) {
     if (!grids.count(id)) order.push_back(id);
     grids[id].push_back(&c);
   }
-  for (const auto& id : order) {
-    std::set<int64_t> cols;
-    std::set<double> rows;
-    std::map<std::pair<double, int64_t>, std::string> values;
-    for (const auto* c : grids[id]) {
-      cols.insert(c->length);
-      rows.insert(c->depth);
-      values[{c->depth, c->length}] = cell_text(*c);
-    }
-    if (rows.size() < 2) continue;  // one depth: the table above says it all
-    out += fmt::format("\n{} · {} — accuracy / exact match (%) by depth\n\n| depth |", id.first,
-                       id.second);
-    for (int64_t length : cols) out += fmt::format(" {} |", length);
-    out += "\n|---:|";
-    for (size_t i = 0; i < cols.size(); ++i) out += "---:|";
-    out += "\n";
-    for (double depth : rows) {
-      out += fmt::format("| {:g}% |", depth);
-      for (int64_t length : cols) {
-        auto it = values.find({depth, length});
-        out += fmt::format(" {} |", it == values.end() ? "" : it->second);
-      }
-      out += "\n";
-    }
-  }
+  for (const auto& id : order) out += depth_grid(grids[id]);
   return out;
 }
 
