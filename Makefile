@@ -90,13 +90,15 @@ $(DATA)/caches/%.tok: $(DATA)/corpora/manifest.json $(TOKENIZER) src/core/data/t
 demo: build $(DATA)/caches/austen.tok
 	$(LENGEN) sweep --config configs/demo.toml
 
-# The published comparison: demo sweep + sliding + tail (+ tasks), compared,
+# The published comparison: demo sweep + sliding + tail + tasks (50% depth to
+# 32768, and the depth grid to 16384), compared,
 # written to results/REPORT.md (commit it with results/report/).
 report: demo
 	$(LENGEN) sweep --config configs/demo.toml -p chunks sliding
 	$(LENGEN) sweep --config configs/report_tail.toml
 	$(LENGEN) tasks --config configs/tasks_demo.toml
-	$(LENGEN) compare results/runs/demo results/runs/tail results/runs/tasks \
+	$(LENGEN) tasks --config configs/tasks_grid.toml
+	$(LENGEN) compare results/runs/demo results/runs/tail results/runs/tasks results/runs/tasks_grid \
 	  -o results/report --baseline-model alibi > /dev/null
 	results/make_report.sh
 

@@ -250,3 +250,27 @@ TEST_CASE("figures give every model its own style and clip a diverging series wi
   }
   CHECK(styles.size() == models.size());
 }
+
+TEST_CASE("a heatmap pools the samples of runs that cover the same depth and length", "[compare]") {
+  testing::ScratchDir dir("cmp-heatmap");
+  auto row = [](int64_t length, double depth, int64_t n, double exact_match) {
+    TaskResult t;
+    t.model = "m";
+    t.position_encoding = "alibi";
+    t.task = "passkey";
+    t.length = length;
+    t.depth = depth;
+    t.status = "ok";
+    t.n = n;
+    t.exact_match = exact_match;
+    return t;
+  };
+  // A 2 x 2 grid run, and a 50%-depth run at 512 with 2 more samples (both wrong).
+  const std::vector<TaskResult> tasks = {row(512, 10, 4, 1.0), row(1024, 10, 4, 0.5),
+                                         row(512, 50, 2, 1.0), row(1024, 50, 4, 0.25),
+                                         row(512, 50, 2, 0.0)};
+  write_plots({}, {}, tasks, dir.file("out"), false);
+  // Rows: depths 10, 50; columns: 512, 1024. (2 x 1.0 + 2 x 0.0) / 4 = 0.5.
+  CHECK(testing::read_file(dir.file("out/heatmap_passkey_m.dat")) ==
+        "1.0000 0.5000 \n0.5000 0.2500 \n");
+}

@@ -325,13 +325,17 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const Ser
     for (const auto& model : models) {
       std::set<int64_t> lengths;
       std::set<double> depths;
-      std::map<std::pair<double, int64_t>, double> value;
+      // (depth, length) -> (sum of exact matches, samples): runs with the same
+      // cell position (a grid run and a 50%-depth run) pool their samples.
+      std::map<std::pair<double, int64_t>, std::pair<double, int64_t>> value;
       for (const auto& t : tasks) {
         if (t.task != task || t.model != model || t.status != "ok" || !std::isfinite(t.depth))
           continue;
         lengths.insert(t.length);
         depths.insert(t.depth);
-        value[{t.depth, t.length}] = t.exact_match;
+        auto& v = value[{t.depth, t.length}];
+        v.first += t.exact_match * static_cast<double>(t.n);
+        v.second += t.n;
       }
       if (lengths.size() < 2 || depths.size() < 2) continue;  // a heatmap needs a grid
       Figure h;
@@ -340,8 +344,11 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const Ser
       for (double depth : depths) {
         for (int64_t length : lengths) {
           auto it = value.find({depth, length});
+          const bool empty = it == value.end() || it->second.second == 0;
           grid += fmt::format(
-              "{} ", it == value.end() ? std::string("nan") : fmt::format("{:.4f}", it->second));
+              "{} ", empty ? std::string("nan")
+                           : fmt::format("{:.4f}", it->second.first /
+                                                       static_cast<double>(it->second.second)));
         }
         grid += "\n";
       }
