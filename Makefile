@@ -93,8 +93,9 @@ demo: build $(DATA)/caches/austen.tok
 # The published comparison: demo sweep + sliding + tail + tasks (50% depth to
 # 32768, and the depth grid to 16384), compared,
 # written to results/REPORT.md (commit it with results/report/).
+REPORT_LENGTHS := 512 1024 2048 4096 8192 16384 32768
 report: demo
-	$(LENGEN) sweep --config configs/demo.toml -p chunks sliding
+	$(LENGEN) sweep --config configs/demo.toml -l $(REPORT_LENGTHS) -p chunks sliding
 	$(LENGEN) sweep --config configs/report_tail.toml
 	$(LENGEN) tasks --config configs/tasks_demo.toml
 	$(LENGEN) tasks --config configs/tasks_grid.toml
