@@ -274,3 +274,27 @@ TEST_CASE("a heatmap pools the samples of runs that cover the same depth and len
   CHECK(testing::read_file(dir.file("out/heatmap_passkey_m.dat")) ==
         "1.0000 0.5000 \n0.5000 0.2500 \n");
 }
+
+TEST_CASE("a heatmap with a cell no run measured is drawn by gnuplot", "[compare]") {
+  if (!gnuplot_available()) return;
+  testing::ScratchDir dir("cmp-heatmap-draw");
+  auto row = [](int64_t length, double depth) {
+    TaskResult t;
+    t.model = "m";
+    t.position_encoding = "alibi";
+    t.task = "niah";
+    t.length = length;
+    t.depth = depth;
+    t.status = "ok";
+    t.n = 2;
+    t.exact_match = 0.5;
+    return t;
+  };
+  // depth 90 has no 1024 cell: a 'nan' in the matrix, and '%' in the depth labels
+  const PlotReport drawn =
+      write_plots({}, {}, {row(512, 10), row(1024, 10), row(512, 90)}, dir.file("out"), true);
+  CHECK(drawn.note.empty());
+  CHECK(testing::read_file(dir.file("out/heatmap_niah_m.dat")) == "0.5000 0.5000 \n0.5000 nan \n");
+  for (const char* ext : {".png", ".svg"})
+    CHECK(std::filesystem::file_size(dir.file(std::string("out/heatmap_niah_m") + ext)) > 1000);
+}

@@ -359,7 +359,8 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const Ser
         xtics += fmt::format("{}'{}' {}", i ? ", " : "", length, i), ++i;
       i = 0;
       for (double depth : depths)
-        ytics += fmt::format("{}'{:.0f}%' {}", i ? ", " : "", depth, i), ++i;
+        // tic labels are gnuplot format strings: a bare '%' stops the plot
+        ytics += fmt::format("{}'{:.0f}%%' {}", i ? ", " : "", depth, i), ++i;
       h.script = fmt::format(
           "# Accuracy by needle depth (rows) and length (columns). Edit and run: gnuplot {0}.gp\n"
           "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'needle depth'\n"
