@@ -363,9 +363,13 @@ std::vector<Figure> task_figures(const std::vector<TaskResult>& tasks, const Ser
         ytics += fmt::format("{}'{:.0f}%%' {}", i ? ", " : "", depth, i), ++i;
       h.script = fmt::format(
           "# Accuracy by needle depth (rows) and length (columns). Edit and run: gnuplot {0}.gp\n"
-          "set title {1}\nset xlabel 'evaluation length (tokens)'\nset ylabel 'needle depth'\n"
+          "set title {1}\nset xlabel 'evaluation length (tokens); grey: not measured'\n"
+          "set ylabel 'needle depth'\n"
           "set xtics ({2})\nset ytics ({3})\nset cbrange [0:1]\nset cblabel 'exact match'\n"
-          "set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')\nset view map\n{4}",
+          "set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')\nset view map\n"
+          // unmeasured cells ('nan') are not drawn: a grey background tells them from 0.5
+          "set object 1 rectangle from graph 0,0 to graph 1,1 behind fillcolor rgb '#999999' "
+          "fillstyle solid noborder\n{4}",
           h.name, quoted(task + " — " + model), xtics, ytics,
           render_both(h.name, fmt::format("plot '{}.dat' matrix with image notitle", h.name)));
       figures.push_back(h);
