@@ -8,28 +8,28 @@ set grid
 set key outside right
 set terminal svg size 900,560 dynamic noenhanced font 'Sans,12'
 set output 'task_passkey.svg'
-plot 'task_passkey.dat' index 0 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "alibi", \
-     'task_passkey.dat' index 1 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "fire", \
-     'task_passkey.dat' index 2 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "fire-s", \
-     'task_passkey.dat' index 3 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "kerple", \
-     'task_passkey.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "nope", \
-     'task_passkey.dat' index 5 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "rope", \
-     'task_passkey.dat' index 6 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "rope-ntk", \
-     'task_passkey.dat' index 7 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "rope-pi", \
-     'task_passkey.dat' index 8 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "rope-yarn", \
-     'task_passkey.dat' index 9 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "sinusoidal", \
-     'task_passkey.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "t5"
+plot 'task_passkey.dat' index 0 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#0072b2' dt 1 pt 7 title "alibi", \
+     'task_passkey.dat' index 1 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#d55e00' dt 1 pt 5 title "fire", \
+     'task_passkey.dat' index 2 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#009e73' dt 1 pt 9 title "fire-s", \
+     'task_passkey.dat' index 3 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#cc79a7' dt 1 pt 11 title "kerple", \
+     'task_passkey.dat' index 4 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#e69f00' dt 1 pt 13 title "nope", \
+     'task_passkey.dat' index 5 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#56b4e9' dt 1 pt 15 title "rope", \
+     'task_passkey.dat' index 6 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#000000' dt 1 pt 4 title "rope-ntk", \
+     'task_passkey.dat' index 7 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#b8860b' dt 1 pt 6 title "rope-pi", \
+     'task_passkey.dat' index 8 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#0072b2' dt 2 pt 8 title "rope-yarn", \
+     'task_passkey.dat' index 9 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#d55e00' dt 2 pt 10 title "sinusoidal", \
+     'task_passkey.dat' index 10 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#009e73' dt 2 pt 12 title "t5"
 set terminal pngcairo size 1100,680 noenhanced font 'Sans,11'
 set output 'task_passkey.png'
-plot 'task_passkey.dat' index 0 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "alibi", \
-     'task_passkey.dat' index 1 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "fire", \
-     'task_passkey.dat' index 2 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "fire-s", \
-     'task_passkey.dat' index 3 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "kerple", \
-     'task_passkey.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "nope", \
-     'task_passkey.dat' index 5 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "rope", \
-     'task_passkey.dat' index 6 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "rope-ntk", \
-     'task_passkey.dat' index 7 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "rope-pi", \
-     'task_passkey.dat' index 8 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "rope-yarn", \
-     'task_passkey.dat' index 9 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "sinusoidal", \
-     'task_passkey.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.6 title "t5"
+plot 'task_passkey.dat' index 0 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#0072b2' dt 1 pt 7 title "alibi", \
+     'task_passkey.dat' index 1 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#d55e00' dt 1 pt 5 title "fire", \
+     'task_passkey.dat' index 2 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#009e73' dt 1 pt 9 title "fire-s", \
+     'task_passkey.dat' index 3 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#cc79a7' dt 1 pt 11 title "kerple", \
+     'task_passkey.dat' index 4 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#e69f00' dt 1 pt 13 title "nope", \
+     'task_passkey.dat' index 5 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#56b4e9' dt 1 pt 15 title "rope", \
+     'task_passkey.dat' index 6 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#000000' dt 1 pt 4 title "rope-ntk", \
+     'task_passkey.dat' index 7 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#b8860b' dt 1 pt 6 title "rope-pi", \
+     'task_passkey.dat' index 8 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#0072b2' dt 2 pt 8 title "rope-yarn", \
+     'task_passkey.dat' index 9 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#d55e00' dt 2 pt 10 title "sinusoidal", \
+     'task_passkey.dat' index 10 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#009e73' dt 2 pt 12 title "t5"
 unset output
