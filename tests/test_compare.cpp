@@ -56,6 +56,21 @@ void write_run(const std::string& dir, std::vector<SweepCell> cells) {
 const std::vector<int64_t> kLengths = {512, 1024, 2048, 4096};
 
 // base: ppl e^2 at 512, rising; better: 0.05 nats lower everywhere.
+// One task cell of model "m" for the heatmap tests.
+TaskResult task_row(const std::string& task, int64_t length, double depth, int64_t n,
+                    double exact_match) {
+  TaskResult t;
+  t.model = "m";
+  t.position_encoding = "alibi";
+  t.task = task;
+  t.length = length;
+  t.depth = depth;
+  t.status = "ok";
+  t.n = n;
+  t.exact_match = exact_match;
+  return t;
+}
+
 void write_two_runs(const testing::ScratchDir& dir) {
   std::vector<SweepCell> a, b;
   for (int64_t length : kLengths) {
@@ -254,16 +269,7 @@ TEST_CASE("figures give every model its own style and clip a diverging series wi
 TEST_CASE("a heatmap pools the samples of runs that cover the same depth and length", "[compare]") {
   testing::ScratchDir dir("cmp-heatmap");
   auto row = [](int64_t length, double depth, int64_t n, double exact_match) {
-    TaskResult t;
-    t.model = "m";
-    t.position_encoding = "alibi";
-    t.task = "passkey";
-    t.length = length;
-    t.depth = depth;
-    t.status = "ok";
-    t.n = n;
-    t.exact_match = exact_match;
-    return t;
+    return task_row("passkey", length, depth, n, exact_match);
   };
   // A 2 x 2 grid run, and a 50%-depth run at 512 with 2 more samples (both wrong).
   const std::vector<TaskResult> tasks = {row(512, 10, 4, 1.0), row(1024, 10, 4, 0.5),
@@ -276,20 +282,12 @@ TEST_CASE("a heatmap pools the samples of runs that cover the same depth and len
 }
 
 TEST_CASE("a heatmap with a cell no run measured is drawn by gnuplot", "[compare]") {
-  if (!gnuplot_available()) return;
+  if (!gnuplot_available()) {
+    WARN("gnuplot not found: the heatmap is not drawn (make deps installs gnuplot-nox)");
+    return;
+  }
   testing::ScratchDir dir("cmp-heatmap-draw");
-  auto row = [](int64_t length, double depth) {
-    TaskResult t;
-    t.model = "m";
-    t.position_encoding = "alibi";
-    t.task = "niah";
-    t.length = length;
-    t.depth = depth;
-    t.status = "ok";
-    t.n = 2;
-    t.exact_match = 0.5;
-    return t;
-  };
+  auto row = [](int64_t length, double depth) { return task_row("niah", length, depth, 2, 0.5); };
   // depth 90 has no 1024 cell: a 'nan' in the matrix, and '%' in the depth labels
   const PlotReport drawn =
       write_plots({}, {}, {row(512, 10), row(1024, 10), row(512, 90)}, dir.file("out"), true);
