@@ -79,6 +79,8 @@ def make_meta(model: LM, name: str, extra: dict) -> dict:
         "param_dtype": "float16",
         "has_set_eval_length": True,
         "attention_block_size": model.block_size,
+        "smear_keys": bool(model.smear_keys),
+        "has_forward_cached": True,
         "passkey_template": {"sentence": PASSKEY_SENTENCE, "question": PASSKEY_QUESTION},
     }
     meta.update(extra)
@@ -126,7 +128,8 @@ def export(name: str, runs: str = "zoo/runs", out: str = "zoo/models") -> str:
     extra = {"train_tokens": s["train_tokens"], "final_train_loss": s["final_train_loss"],
              "train_seconds": s["seconds"], "train_tokens_per_second": s["tokens_per_second"],
              "trained_as": base, "train_corpus": "lengen train split (build/data/corpora/train)",
-             "passkey_fraction": s["config"]["passkey_frac"]}
+             "passkey_fraction": s["config"]["passkey_frac"],
+             "copy_steps": s["config"].get("copy_steps", 0)}
     meta = make_meta(model, name, extra)
     path = os.path.join(out, name + ".pt")
     size = script_and_save(model, path, meta)
@@ -147,7 +150,8 @@ def rebuild_from_archive(path: str):
     model = build_model(name, vocab_size=meta["vocab_size"], d_model=meta["d_model"],
                         n_layers=meta["n_layers"], n_heads=meta["n_heads"],
                         train_length=meta["train_length"],
-                        block_size=meta["attention_block_size"])
+                        block_size=meta["attention_block_size"],
+                        smear_keys=bool(meta.get("smear_keys", False)))
     if name in ("fire", "fire-s"):
         model.pos.L_base = float(meta["position_encoding"]["L_init"])
     state = {k: v.float() for k, v in old.state_dict().items()}

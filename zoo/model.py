@@ -554,8 +554,11 @@ def rotate_half(x: Tensor) -> Tensor:
 
 
 class Block(nn.Module):
-    def __init__(self, d_model: int, n_heads: int, mlp_mult: int = 4):
+    def __init__(self, d_model: int, n_heads: int, mlp_mult: int = 4, smear_keys: bool = False):
         super().__init__()
+        if smear_keys:
+            # per-head logit of the smeared-key mix (LM.smear); 0 starts at an even mix
+            self.smear = nn.Parameter(torch.zeros(n_heads))
         self.ln1 = nn.LayerNorm(d_model)
         self.qkv = nn.Linear(d_model, 3 * d_model, bias=False)
         self.proj = nn.Linear(d_model, d_model, bias=False)
@@ -565,12 +568,21 @@ class Block(nn.Module):
 
 
 class LM(nn.Module):
-    """Pre-LN decoder-only Transformer, tied input/output embeddings, no dropout."""
+    """Pre-LN decoder-only Transformer, tied input/output embeddings, no dropout.
+
+    smear_keys (zoo v3): every attention key is mixed with the key of the previous
+    position, k'_j = a_h k_j + (1 - a_h) k_{j-1}, a_h = sigmoid(smear_h) learned per
+    layer and head, k_{-1} = 0, before any rotation (Olsson et al. 2022, "In-context
+    Learning and Induction Heads", smeared keys).  A key then carries the token before
+    it, so one layer can match "the token after an earlier copy of mine" by content
+    alone: induction no longer waits for a previous-token head, which 2 layers of
+    width 128 did not learn in our budget for most encodings (zoo/README.md)."""
     block_size: int
+    smear_keys: torch.jit.Final[bool]
 
     def __init__(self, vocab_size: int = 4096, d_model: int = 128, n_layers: int = 2,
                  n_heads: int = 4, encoding: str = "nope", train_length: int = 512,
-                 block_size: int = 512, max_T: int = -1):
+                 block_size: int = 512, max_T: int = -1, smear_keys: bool = False):
         super().__init__()
         assert d_model % n_heads == 0
         self.vocab_size = vocab_size
@@ -582,8 +594,10 @@ class LM(nn.Module):
         self.block_size = block_size
         self.max_T = max_T  # > 0: raise for longer inputs (used by a test fixture)
         self.encoding = encoding
+        self.smear_keys = smear_keys
         self.tok_emb = nn.Embedding(vocab_size, d_model)
-        self.blocks = nn.ModuleList([Block(d_model, n_heads) for _ in range(n_layers)])
+        self.blocks = nn.ModuleList([Block(d_model, n_heads, smear_keys=smear_keys)
+                                     for _ in range(n_layers)])
         self.ln_f = nn.LayerNorm(d_model)
         self.pos = make_pos(encoding, n_layers, n_heads, d_model, train_length)
         self.emb_scale = math.sqrt(d_model) if encoding == "sinusoidal" else 1.0
@@ -638,6 +652,21 @@ class LM(nn.Module):
             return outs[0]
         return torch.cat(outs, dim=2)
 
+    def smear(self, logit: Tensor, k: Tensor, past: List[Tensor], li: int, start: int) -> Tensor:
+        """Smeared keys k'_j = a k_j + (1 - a) k_{j-1} of k [B, H, n, Dh] (positions start ..
+        start+n-1, unrotated), a = sigmoid(logit) [H]; k_{start-1} is the unsmeared last key
+        that the past keeps after each layer's keys and values ([B', H, 1, Dh]), zero at 0."""
+        B = k.size(0)
+        if start > 0:
+            first = past[3 * li + 2].to(k.dtype)
+            if first.size(0) != B:
+                first = first.expand(B, -1, -1, -1)
+        else:
+            first = torch.zeros_like(k[:, :, :1])
+        prev = torch.cat([first, k[:, :, :-1]], dim=2)
+        a = torch.sigmoid(logit).to(k.dtype).view(1, -1, 1, 1)
+        return prev + a * (k - prev)
+
     def run(self, tokens: Tensor, past: List[Tensor], start: int) -> Tuple[Tensor, List[Tensor]]:
         """The decoder over tokens [B, n] at absolute positions start .. start+n-1, after
         `past` (per layer the rotated keys and the values [B', H, start, Dh], B' = B or 1;
@@ -650,7 +679,8 @@ class LM(nn.Module):
             raise RuntimeError("lengen fixture: sequence length above max_T")
         if start < 0 or (start == 0) != (len(past) == 0):
             raise RuntimeError("forward_cached: start must be 0 exactly when past is empty")
-        if len(past) > 0 and (len(past) != 2 * self.n_layers or past[0].size(2) != start):
+        per_layer = 3 if self.smear_keys else 2
+        if len(past) > 0 and (len(past) != per_layer * self.n_layers or past[0].size(2) != start):
             raise RuntimeError("forward_cached: past does not hold `start` positions per layer")
         # the module's dtype throughout (float32, bfloat16 or float16 after a cast);
         # position tables are computed in float32/float64 over the T positions, sliced to
@@ -679,14 +709,17 @@ class LM(nn.Module):
             q = qkv[0]
             k = qkv[1]
             v = qkv[2]
+            k_last = k[:, :, n - 1:]  # [B,H,1,Dh] the unsmeared key the next call smears with
+            if self.smear_keys:
+                k = self.smear(blk.smear, k, past, li, start)
             if self.pos.has_rot:
                 q = q * cos + rotate_half(q) * sin
                 k = k * cos + rotate_half(k) * sin
             if start > 0:
                 # [B', H, start, Dh] past + [B, H, n, Dh] new; a batch-1 past (a shared
                 # prompt) is broadcast over the B continuations
-                pk = past[2 * li]
-                pv = past[2 * li + 1]
+                pk = past[per_layer * li]
+                pv = past[per_layer * li + 1]
                 if pk.size(0) != B:
                     pk = pk.expand(B, -1, -1, -1)
                     pv = pv.expand(B, -1, -1, -1)
@@ -694,6 +727,8 @@ class LM(nn.Module):
                 v = torch.cat([pv.to(v.dtype), v], dim=2)
             new_past.append(k)
             new_past.append(v)
+            if self.smear_keys:
+                new_past.append(k_last)
             a = self.attend(q * scale, k, v, li, ctx, start)  # [B,H,n,Dh]
             a = a.transpose(1, 2).reshape(B, n, self.d_model)
             x = x + blk.proj(a)

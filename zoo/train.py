@@ -37,12 +37,14 @@ DEFAULTS = dict(
     # stage 1, the copy curriculum (zoo/README.md, "Zoo v2"): copy_steps steps of
     # CopyBatcher rows (copy_length + 1 tokens, copy_batch rows) at the constant
     # copy_lr after copy_warmup steps; then the LM + retrieval schedule at T = 512
-    copy_steps=2000, copy_length=64, copy_batch=32, copy_lr=3e-3, copy_warmup=50,
+    copy_steps=500, copy_length=64, copy_batch=32, copy_lr=3e-3, copy_warmup=50,
     copy_seed=2468,
+    # zoo v3: smeared keys in every layer (zoo/model.py, LM; zoo/README.md, "Zoo v3")
+    smear_keys=True,
 )
 PROBE_SEED = 97531
 PROBE_SAMPLES = 32
-MODEL_KEYS = ("vocab_size", "d_model", "n_layers", "n_heads", "train_length")
+MODEL_KEYS = ("vocab_size", "d_model", "n_layers", "n_heads", "train_length", "smear_keys")
 
 
 def lr_at(step: int, total: int, cfg: dict) -> float:

@@ -15,12 +15,15 @@ T_TOTAL = 300  # blocks of 64 rows: crosses four block boundaries
 SMALL = dict(d_model=32, n_layers=2, n_heads=4, train_length=128, block_size=64)
 
 
-def model(enc: str):
+def model(enc: str, smear: bool = False):
     torch.manual_seed(0)
-    m = build_model(enc, **SMALL).eval()
+    m = build_model(enc, smear_keys=smear, **SMALL).eval()
     with torch.no_grad():
         for p in m.pos.parameters():
             p.add_(torch.randn_like(p) * 0.1)
+        for blk in m.blocks:  # smeared keys: a different mix per head, none at 0.5
+            if smear:
+                blk.smear.copy_(torch.randn(blk.smear.shape) * 2)
     # RoPE scalings are active above train_length; FIRE rows i >= L take the table path
     m.set_eval_length(T_TOTAL)
     return m
@@ -32,7 +35,10 @@ def cached_logits(m, x: Tensor, cuts: List[int]) -> Tensor:
     outs = []
     for a, b in zip(cuts[:-1], cuts[1:]):
         logits, past = m.forward_cached(x[:, a:b], past, a)
-        assert len(past) == 4 and past[0].shape == (x.size(0), 4, b, 8)
+        per_layer = len(past) // 2
+        assert len(past) in (4, 6) and past[0].shape == (x.size(0), 4, b, 8)
+        if per_layer == 3:  # smeared keys: the unsmeared key of the last position
+            assert past[2].shape == (x.size(0), 4, 1, 8)
         outs.append(logits)
     return torch.cat(outs, dim=1)
 
@@ -44,8 +50,9 @@ CUTS = [0, 126, 127, 128, 129, 130, 200, 257, T_TOTAL]
 
 @pytest.mark.parametrize("enc", ENCODINGS)
 @pytest.mark.parametrize("scripted", [False, True])
-def test_cached_equals_full(enc, scripted):
-    m = model(enc)
+@pytest.mark.parametrize("smear", [False, True])
+def test_cached_equals_full(enc, scripted, smear):
+    m = model(enc, smear)
     if scripted:
         m = torch.jit.script(m)
     x = torch.randint(0, 4096, (2, T_TOTAL), generator=torch.Generator().manual_seed(1))
@@ -56,9 +63,10 @@ def test_cached_equals_full(enc, scripted):
 
 
 @pytest.mark.parametrize("enc", ENCODINGS)
-def test_shared_prompt_broadcasts_over_continuations(enc):
+@pytest.mark.parametrize("smear", [False, True])
+def test_shared_prompt_broadcasts_over_continuations(enc, smear):
     """Ranking: one batch-1 prefill, then N continuations in one call."""
-    m = torch.jit.script(model(enc))
+    m = torch.jit.script(model(enc, smear))
     g = torch.Generator().manual_seed(2)
     prompt = torch.randint(0, 4096, (1, 250), generator=g)
     conts = torch.randint(0, 4096, (3, 6), generator=g)
@@ -82,8 +90,9 @@ def test_bad_past_is_an_error():
 
 
 @pytest.mark.parametrize("enc", ["fire", "rope-yarn", "sinusoidal", "t5"])
-def test_cached_path_follows_a_bfloat16_cast(enc):
-    m = torch.jit.script(model(enc)).to(torch.bfloat16)
+@pytest.mark.parametrize("smear", [False, True])
+def test_cached_path_follows_a_bfloat16_cast(enc, smear):
+    m = torch.jit.script(model(enc, smear)).to(torch.bfloat16)
     x = torch.randint(0, 4096, (1, 140), generator=torch.Generator().manual_seed(3))
     with torch.no_grad():
         full = m(x)
