@@ -173,9 +173,14 @@ class CopyBatcher:
     plateau of copying at T = 512 into a few hundred steps (zoo/README.md, "Zoo v2")."""
 
     def __init__(self, vocab_size: int, T: int, B: int, seed: int,
-                 min_span: int = 8, max_span: int = 32):
+                 min_span: int = 8, max_span: int = 32, alphabet_frac: float = 0.0,
+                 alphabet: int = 10):
+        """alphabet_frac (zoo v3): share of rows whose span is drawn from `alphabet` ids
+        only (fresh ones per row), so that a token recurs inside the span and only the
+        tokens before it tell where the copy goes on, as with the digits of a pass key."""
         self.vocab_size, self.T, self.B = vocab_size, T, B
         self.min_span, self.max_span = min_span, max_span
+        self.alphabet_frac, self.alphabet = alphabet_frac, alphabet
         self.rng = np.random.default_rng(seed)
 
     def state(self) -> dict:
@@ -186,7 +191,11 @@ class CopyBatcher:
 
     def row(self, length: int, span: int = 0) -> List[int]:
         m = span or int(self.rng.integers(self.min_span, min(self.max_span, length // 2) + 1))
-        ids = self.rng.integers(16, self.vocab_size, size=m).tolist()
+        if self.alphabet_frac > 0 and self.rng.random() < self.alphabet_frac:
+            letters = self.rng.choice(np.arange(16, self.vocab_size), self.alphabet, replace=False)
+            ids = letters[self.rng.integers(0, self.alphabet, size=m)].tolist()
+        else:
+            ids = self.rng.integers(16, self.vocab_size, size=m).tolist()
         return (ids * (-(-length // m)))[:length]
 
     def next(self) -> np.ndarray:

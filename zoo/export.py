@@ -79,7 +79,7 @@ def make_meta(model: LM, name: str, extra: dict) -> dict:
         "param_dtype": "float16",
         "has_set_eval_length": True,
         "attention_block_size": model.block_size,
-        "smear_keys": bool(model.smear_keys),
+        "qk_conv": bool(model.qk_conv),
         "has_forward_cached": True,
         "passkey_template": {"sentence": PASSKEY_SENTENCE, "question": PASSKEY_QUESTION},
     }
@@ -151,7 +151,7 @@ def rebuild_from_archive(path: str):
                         n_layers=meta["n_layers"], n_heads=meta["n_heads"],
                         train_length=meta["train_length"],
                         block_size=meta["attention_block_size"],
-                        smear_keys=bool(meta.get("smear_keys", False)))
+                        qk_conv=bool(meta.get("qk_conv", False)))
     if name in ("fire", "fire-s"):
         model.pos.L_base = float(meta["position_encoding"]["L_init"])
     state = {k: v.float() for k, v in old.state_dict().items()}

@@ -548,17 +548,30 @@ def make_pos(encoding: str, n_layers: int, n_heads: int, d_model: int, train_len
 # ----------------------------------------------------------------------------------
 
 
+QK_TAPS = 3  # taps of the query/key convolutions (LM.qk_conv)
+
+
 def rotate_half(x: Tensor) -> Tensor:
     h = x.size(-1) // 2
     return torch.cat([-x[..., h:], x[..., :h]], dim=-1)
 
 
 class Block(nn.Module):
-    def __init__(self, d_model: int, n_heads: int, mlp_mult: int = 4, smear_keys: bool = False):
+    def __init__(self, d_model: int, n_heads: int, mlp_mult: int = 4, qk_conv: bool = False):
         super().__init__()
-        if smear_keys:
-            # per-head logit of the smeared-key mix (LM.smear); 0 starts at an even mix
-            self.smear = nn.Parameter(torch.zeros(n_heads))
+        if qk_conv:
+            # causal depthwise convolutions of the queries and keys (LM.qk_conv): row t is
+            # the weight of position i - t per channel [QK_TAPS, H, 1, Dh]; they start as
+            # q'_i = q_i and k'_j = (k_j + k_{j-1}) / 2 (the smeared keys of Olsson et al.)
+            H = n_heads
+            Dh = d_model // n_heads
+            wq = torch.zeros(QK_TAPS, H, 1, Dh)
+            wq[0] = 1.0
+            wk = torch.zeros(QK_TAPS, H, 1, Dh)
+            wk[0] = 0.5
+            wk[1] = 0.5
+            self.conv_q = nn.Parameter(wq)
+            self.conv_k = nn.Parameter(wk)
         self.ln1 = nn.LayerNorm(d_model)
         self.qkv = nn.Linear(d_model, 3 * d_model, bias=False)
         self.proj = nn.Linear(d_model, d_model, bias=False)
@@ -570,19 +583,21 @@ class Block(nn.Module):
 class LM(nn.Module):
     """Pre-LN decoder-only Transformer, tied input/output embeddings, no dropout.
 
-    smear_keys (zoo v3): every attention key is mixed with the key of the previous
-    position, k'_j = a_h k_j + (1 - a_h) k_{j-1}, a_h = sigmoid(smear_h) learned per
-    layer and head, k_{-1} = 0, before any rotation (Olsson et al. 2022, "In-context
-    Learning and Induction Heads", smeared keys).  A key then carries the token before
-    it, so one layer can match "the token after an earlier copy of mine" by content
-    alone: induction no longer waits for a previous-token head, which 2 layers of
-    width 128 did not learn in our budget for most encodings (zoo/README.md)."""
+    qk_conv (zoo v3): the queries and keys of every layer pass through a causal
+    depthwise convolution over the last QK_TAPS positions, per channel,
+    q'_i = sum_t wq[t] q_{i-t}, k'_j = sum_t wk[t] k_{j-t} (positions before 0 are
+    zero), before any rotation or bias (Primer's multi-dconv-head attention, So et al.
+    2021, on q and k; at init the smeared keys of Olsson et al. 2022).  A key then
+    carries the tokens before it and a query its own recent tokens, so one layer can
+    match "the position after an earlier copy of my last tokens" by content alone:
+    induction no longer waits for a previous-token head, which 2 layers of width 128
+    did not learn in our budget for most encodings (zoo/README.md)."""
     block_size: int
-    smear_keys: torch.jit.Final[bool]
+    qk_conv: torch.jit.Final[bool]
 
     def __init__(self, vocab_size: int = 4096, d_model: int = 128, n_layers: int = 2,
                  n_heads: int = 4, encoding: str = "nope", train_length: int = 512,
-                 block_size: int = 512, max_T: int = -1, smear_keys: bool = False):
+                 block_size: int = 512, max_T: int = -1, qk_conv: bool = False):
         super().__init__()
         assert d_model % n_heads == 0
         self.vocab_size = vocab_size
@@ -594,9 +609,9 @@ class LM(nn.Module):
         self.block_size = block_size
         self.max_T = max_T  # > 0: raise for longer inputs (used by a test fixture)
         self.encoding = encoding
-        self.smear_keys = smear_keys
+        self.qk_conv = qk_conv
         self.tok_emb = nn.Embedding(vocab_size, d_model)
-        self.blocks = nn.ModuleList([Block(d_model, n_heads, smear_keys=smear_keys)
+        self.blocks = nn.ModuleList([Block(d_model, n_heads, qk_conv=qk_conv)
                                      for _ in range(n_layers)])
         self.ln_f = nn.LayerNorm(d_model)
         self.pos = make_pos(encoding, n_layers, n_heads, d_model, train_length)
@@ -652,20 +667,22 @@ class LM(nn.Module):
             return outs[0]
         return torch.cat(outs, dim=2)
 
-    def smear(self, logit: Tensor, k: Tensor, past: List[Tensor], li: int, start: int) -> Tensor:
-        """Smeared keys k'_j = a k_j + (1 - a) k_{j-1} of k [B, H, n, Dh] (positions start ..
-        start+n-1, unrotated), a = sigmoid(logit) [H]; k_{start-1} is the unsmeared last key
-        that the past keeps after each layer's keys and values ([B', H, 1, Dh]), zero at 0."""
-        B = k.size(0)
-        if start > 0:
-            first = past[3 * li + 2].to(k.dtype)
-            if first.size(0) != B:
-                first = first.expand(B, -1, -1, -1)
-        else:
-            first = torch.zeros_like(k[:, :, :1])
-        prev = torch.cat([first, k[:, :, :-1]], dim=2)
-        a = torch.sigmoid(logit).to(k.dtype).view(1, -1, 1, 1)
-        return prev + a * (k - prev)
+    def conv(self, w: Tensor, x: Tensor, tail: Tensor) -> Tuple[Tensor, Tensor]:
+        """Causal depthwise convolution x'_i = sum_t w[t] x_{i-t} of x [B, H, n, Dh]
+        (unrotated q or k at positions start .. start+n-1) with w [QK_TAPS, H, 1, Dh];
+        tail [B', H, QK_TAPS-1, Dh] holds x at the positions just before start (zeros
+        before position 0).  Returns x' and the new tail (the last QK_TAPS-1 rows)."""
+        B = x.size(0)
+        if tail.size(0) != B:
+            tail = tail.expand(B, -1, -1, -1)
+        xp = torch.cat([tail.to(x.dtype), x], dim=2)  # [B, H, taps-1+n, Dh]
+        n = x.size(2)
+        K = w.size(0)
+        w = w.to(x.dtype)
+        out = xp[:, :, K - 1:] * w[0]
+        for t in range(1, K):
+            out = out + xp[:, :, K - 1 - t:K - 1 - t + n] * w[t]
+        return out, xp[:, :, n:]
 
     def run(self, tokens: Tensor, past: List[Tensor], start: int) -> Tuple[Tensor, List[Tensor]]:
         """The decoder over tokens [B, n] at absolute positions start .. start+n-1, after
@@ -679,7 +696,7 @@ class LM(nn.Module):
             raise RuntimeError("lengen fixture: sequence length above max_T")
         if start < 0 or (start == 0) != (len(past) == 0):
             raise RuntimeError("forward_cached: start must be 0 exactly when past is empty")
-        per_layer = 3 if self.smear_keys else 2
+        per_layer = 4 if self.qk_conv else 2
         if len(past) > 0 and (len(past) != per_layer * self.n_layers or past[0].size(2) != start):
             raise RuntimeError("forward_cached: past does not hold `start` positions per layer")
         # the module's dtype throughout (float32, bfloat16 or float16 after a cast);
@@ -709,9 +726,18 @@ class LM(nn.Module):
             q = qkv[0]
             k = qkv[1]
             v = qkv[2]
-            k_last = k[:, :, n - 1:]  # [B,H,1,Dh] the unsmeared key the next call smears with
-            if self.smear_keys:
-                k = self.smear(blk.smear, k, past, li, start)
+            q_tail = q[:, :, :0]
+            k_tail = k[:, :, :0]
+            if self.qk_conv:
+                if start > 0:
+                    q_tail = past[per_layer * li + 2]
+                    k_tail = past[per_layer * li + 3]
+                else:
+                    taps = blk.conv_q.size(0)
+                    q_tail = torch.zeros_like(q[:1, :, :1]).expand(B, -1, taps - 1, -1)
+                    k_tail = q_tail
+                q, q_tail = self.conv(blk.conv_q, q, q_tail)
+                k, k_tail = self.conv(blk.conv_k, k, k_tail)
             if self.pos.has_rot:
                 q = q * cos + rotate_half(q) * sin
                 k = k * cos + rotate_half(k) * sin
@@ -727,8 +753,9 @@ class LM(nn.Module):
                 v = torch.cat([pv.to(v.dtype), v], dim=2)
             new_past.append(k)
             new_past.append(v)
-            if self.smear_keys:
-                new_past.append(k_last)
+            if self.qk_conv:  # the unconvolved q and k the next call convolves with
+                new_past.append(q_tail)
+                new_past.append(k_tail)
             a = self.attend(q * scale, k, v, li, ctx, start)  # [B,H,n,Dh]
             a = a.transpose(1, 2).reshape(B, n, self.d_model)
             x = x + blk.proj(a)

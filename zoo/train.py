@@ -38,13 +38,13 @@ DEFAULTS = dict(
     # CopyBatcher rows (copy_length + 1 tokens, copy_batch rows) at the constant
     # copy_lr after copy_warmup steps; then the LM + retrieval schedule at T = 512
     copy_steps=500, copy_length=64, copy_batch=32, copy_lr=3e-3, copy_warmup=50,
-    copy_seed=2468,
-    # zoo v3: smeared keys in every layer (zoo/model.py, LM; zoo/README.md, "Zoo v3")
-    smear_keys=True,
+    copy_seed=2468, copy_alphabet_frac=0.5,
+    # zoo v3: query/key convolutions in every layer (zoo/model.py, LM; zoo/README.md)
+    qk_conv=True,
 )
 PROBE_SEED = 97531
 PROBE_SAMPLES = 32
-MODEL_KEYS = ("vocab_size", "d_model", "n_layers", "n_heads", "train_length", "smear_keys")
+MODEL_KEYS = ("vocab_size", "d_model", "n_layers", "n_heads", "train_length", "qk_conv")
 
 
 def lr_at(step: int, total: int, cfg: dict) -> float:
@@ -60,8 +60,9 @@ def make_optimizer(model: torch.nn.Module, cfg: dict) -> torch.optim.Optimizer:
     decay, no_decay = [], []
     for name, p in model.named_parameters():
         # weight decay on matrices of the transformer body only (embeddings included),
-        # not on LayerNorm gains/biases nor on position-encoding parameters
-        if p.dim() >= 2 and not name.startswith("pos."):
+        # not on LayerNorm gains/biases, position-encoding parameters nor the q/k
+        # convolution taps (decay would pull them from their identity start to 0)
+        if p.dim() >= 2 and not name.startswith("pos.") and ".conv_" not in name:
             decay.append(p)
         else:
             no_decay.append(p)
@@ -223,7 +224,7 @@ def train(encoding: str, tokens: int, out_dir: str, corpus: str, sp_model: str,
     batcher = Batcher(stream, sp, T, B, seed=cfg["data_seed"], passkey_frac=cfg["passkey_frac"],
                       retrieval_frac=cfg["retrieval_frac"])
     copy = CopyBatcher(cfg["vocab_size"], cfg["copy_length"], cfg["copy_batch"],
-                       seed=cfg["copy_seed"])
+                       seed=cfg["copy_seed"], alphabet_frac=cfg["copy_alphabet_frac"])
     schedule = Schedule(cfg, main_steps, batcher, copy)
     total_steps = schedule.total
     probe = PasskeyProbe(sp, stream, T)

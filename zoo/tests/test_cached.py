@@ -17,13 +17,14 @@ SMALL = dict(d_model=32, n_layers=2, n_heads=4, train_length=128, block_size=64)
 
 def model(enc: str, smear: bool = False):
     torch.manual_seed(0)
-    m = build_model(enc, smear_keys=smear, **SMALL).eval()
+    m = build_model(enc, qk_conv=smear, **SMALL).eval()
     with torch.no_grad():
         for p in m.pos.parameters():
             p.add_(torch.randn_like(p) * 0.1)
-        for blk in m.blocks:  # smeared keys: a different mix per head, none at 0.5
+        for blk in m.blocks:  # q/k convolutions: random taps, far from their start
             if smear:
-                blk.smear.copy_(torch.randn(blk.smear.shape) * 2)
+                blk.conv_q.copy_(torch.randn(blk.conv_q.shape))
+                blk.conv_k.copy_(torch.randn(blk.conv_k.shape))
     # RoPE scalings are active above train_length; FIRE rows i >= L take the table path
     m.set_eval_length(T_TOTAL)
     return m
@@ -35,10 +36,9 @@ def cached_logits(m, x: Tensor, cuts: List[int]) -> Tensor:
     outs = []
     for a, b in zip(cuts[:-1], cuts[1:]):
         logits, past = m.forward_cached(x[:, a:b], past, a)
-        per_layer = len(past) // 2
-        assert len(past) in (4, 6) and past[0].shape == (x.size(0), 4, b, 8)
-        if per_layer == 3:  # smeared keys: the unsmeared key of the last position
-            assert past[2].shape == (x.size(0), 4, 1, 8)
+        assert len(past) in (4, 8) and past[0].shape == (x.size(0), 4, b, 8)
+        if len(past) == 8:  # q/k convolutions: the unconvolved q and k of the last 2 positions
+            assert past[2].shape == (x.size(0), 4, 2, 8) and past[3].shape == past[2].shape
         outs.append(logits)
     return torch.cat(outs, dim=1)
 

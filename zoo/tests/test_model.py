@@ -15,9 +15,9 @@ def model(enc, **kw):
 
 
 @pytest.mark.parametrize("enc", ENCODINGS)
-@pytest.mark.parametrize("smear", [False, True])
-def test_causal(enc, smear):
-    m = model(enc, block_size=64, smear_keys=smear)
+@pytest.mark.parametrize("conv", [False, True])
+def test_causal(enc, conv):
+    m = model(enc, block_size=64, qk_conv=conv)
     x = torch.randint(0, 4096, (2, 300), generator=torch.Generator().manual_seed(1))
     y = x.clone()
     y[:, 200:] = torch.randint(0, 4096, (2, 100), generator=torch.Generator().manual_seed(2))
@@ -28,9 +28,9 @@ def test_causal(enc, smear):
 
 
 @pytest.mark.parametrize("enc", ENCODINGS)
-@pytest.mark.parametrize("smear", [False, True])
-def test_scripted_equals_eager(enc, smear):
-    m = model(enc, block_size=128, smear_keys=smear)
+@pytest.mark.parametrize("conv", [False, True])
+def test_scripted_equals_eager(enc, conv):
+    m = model(enc, block_size=128, qk_conv=conv)
     s = torch.jit.script(m)
     x = torch.randint(0, 4096, (2, 333))
     with torch.no_grad():
@@ -60,44 +60,60 @@ def test_train_path_equals_eval_path(enc):
     assert (e - t).abs().max() <= 1e-4
 
 
-def smeared_pair(enc, logit: float):
-    """A smeared-key model with every mix logit at `logit` and a plain model with the
-    same weights (the smear parameters are the only extra ones)."""
+def conv_pair(enc, wq, wk):
+    """A model with q/k convolutions whose taps are wq, wk (per shift, all channels alike)
+    and a plain model with the same weights (the taps are the only extra parameters)."""
     plain = model(enc, block_size=64)
-    smeared = build_model(enc, block_size=64, smear_keys=True).eval()
+    conv = build_model(enc, block_size=64, qk_conv=True).eval()
     state = dict(plain.state_dict())
-    for i in range(len(smeared.blocks)):
-        state[f"blocks.{i}.smear"] = torch.full([smeared.n_heads], logit)
-    smeared.load_state_dict(state, strict=True)
-    return plain, smeared
+    for i, blk in enumerate(conv.blocks):
+        shape = blk.conv_q.shape
+        state[f"blocks.{i}.conv_q"] = torch.tensor(wq).view(-1, 1, 1, 1).expand(shape).clone()
+        state[f"blocks.{i}.conv_k"] = torch.tensor(wk).view(-1, 1, 1, 1).expand(shape).clone()
+    conv.load_state_dict(state, strict=True)
+    return plain, conv
 
 
 @pytest.mark.parametrize("enc", ["nope", "rope", "fire", "alibi"])
-def test_smeared_keys_mix_with_the_previous_key(enc):
-    """a = 1 (logit +inf) is the plain model; a = 0 (logit -inf) makes key j the key of
-    token j-1: the plain model on the input shifted by one, with the keys' own tokens
-    one step behind, so the first position (k_{-1} = 0) attends uniformly."""
+def test_identity_taps_are_the_plain_model(enc):
     x = torch.randint(0, 4096, (2, 150), generator=torch.Generator().manual_seed(4))
-    plain, smeared = smeared_pair(enc, 60.0)
+    plain, conv = conv_pair(enc, [1.0, 0.0, 0.0], [1.0, 0.0, 0.0])
     with torch.no_grad():
-        assert (plain(x) - smeared(x)).abs().max() <= 1e-5
-    plain, smeared = smeared_pair(enc, -60.0)
+        assert (plain(x) - conv(x)).abs().max() <= 1e-5
+    plain, conv = conv_pair(enc, [1.0, 0.0, 0.0], [0.5, 0.5, 0.0])  # the v3 start
     with torch.no_grad():
-        assert (plain(x) - smeared(x)).abs().max() > 1e-2
-        # the formula, at the first layer's keys: k'_j = k_{j-1}
-        blk = smeared.blocks[0]
-        k = blk.qkv(blk.ln1(smeared.tok_emb(x)))[:, :, 128:256].view(2, 150, 4, 32).transpose(1, 2)
-        got = smeared.smear(blk.smear, k, [], 0, 0)
-        assert got[:, :, 0].abs().max() <= 1e-12
-        assert (got[:, :, 1:] - k[:, :, :-1]).abs().max() <= 1e-6
+        assert (plain(x) - conv(x)).abs().max() > 1e-2
 
 
-def test_smear_logits_train():
-    m = build_model("nope", smear_keys=True).train()
+def test_conv_is_the_causal_depthwise_formula():
+    """x'_i = sum_t w[t, channel] x_{i-t}, zeros before position 0, from a tail too."""
+    m = build_model("nope", qk_conv=True)
+    g = torch.Generator().manual_seed(6)
+    w = torch.randn(3, 4, 1, 32, generator=g)
+    x = torch.randn(2, 4, 20, 32, generator=g)
+    got, tail = m.conv(w, x, torch.zeros(1, 4, 2, 32))
+    want = torch.zeros_like(x)
+    for i in range(20):
+        for t in range(3):
+            if i - t >= 0:
+                want[:, :, i] += w[t, :, 0] * x[:, :, i - t]
+    assert (got - want).abs().max() <= 1e-5 and torch.equal(tail, x[:, :, -2:])
+    # the same in two calls: the tail carries positions 11 and 12 into the second
+    a, ta = m.conv(w, x[:, :, :13], torch.zeros(1, 4, 2, 32))
+    b, _ = m.conv(w, x[:, :, 13:], ta)
+    assert (torch.cat([a, b], dim=2) - want).abs().max() <= 1e-5
+
+
+def test_conv_taps_train_without_weight_decay():
+    from zoo.train import DEFAULTS, make_optimizer
+    m = build_model("nope", qk_conv=True).train()
     x = torch.randint(0, 4096, (2, 64))
     m(x).logsumexp(-1).mean().backward()
     for blk in m.blocks:
-        assert blk.smear.grad is not None and blk.smear.grad.abs().sum() > 0
+        assert blk.conv_q.grad.abs().sum() > 0 and blk.conv_k.grad.abs().sum() > 0
+    opt = make_optimizer(m, dict(DEFAULTS))
+    no_decay = {id(p) for g in opt.param_groups if g["weight_decay"] == 0 for p in g["params"]}
+    assert all(id(blk.conv_q) in no_decay and id(blk.conv_k) in no_decay for blk in m.blocks)
 
 
 def test_gradients_flow_to_position_params():

@@ -69,6 +69,17 @@ def test_copy_batcher_rows_repeat_a_uniform_span():
     assert np.array_equal(x, b2.next())
 
 
+def test_copy_batcher_alphabet_rows_reuse_few_ids():
+    """zoo v3: about alphabet_frac of the rows draw their span from 10 ids, so a token
+    recurs inside the span (the pass key's digits); uniform spans rarely repeat one."""
+    def repeat_share(frac):
+        rows = CopyBatcher(4096, 64, 400, seed=7, alphabet_frac=frac).next().tolist()
+        periods = [next(m for m in range(8, 33) if row[m:] == row[:-m]) for row in rows]
+        return sum(len(set(row[:m])) < m for row, m in zip(rows, periods)) / len(rows)
+    assert repeat_share(0.0) < 0.15
+    assert 0.4 < repeat_share(0.5) < 0.65
+
+
 def test_killed_run_resumes_to_the_same_result(tmp_path):
     """A run stopped at a resume point (inside the copy curriculum) and restarted equals
     the uninterrupted run, across the switch to the main stage."""
