@@ -561,15 +561,19 @@ class Block(nn.Module):
         super().__init__()
         if qk_conv:
             # causal depthwise convolutions of the queries and keys (LM.qk_conv): row t is
-            # the weight of position i - t per channel [QK_TAPS, H, 1, Dh]; they start as
-            # q'_i = q_i and k'_j = (k_j + k_{j-1}) / 2 (the smeared keys of Olsson et al.)
+            # the weight of position i - t per channel [QK_TAPS, H, 1, Dh].  They start as
+            # a bigram matcher: in the first half of each head's channels q_i meets
+            # k_{j-1}, in the second half q_{i-1} meets k_{j-2}, so q'_i . k'_j can score
+            # "the two tokens before key j are my last two" (zoo/README.md, "Zoo v3")
             H = n_heads
             Dh = d_model // n_heads
+            h = Dh // 2
             wq = torch.zeros(QK_TAPS, H, 1, Dh)
-            wq[0] = 1.0
             wk = torch.zeros(QK_TAPS, H, 1, Dh)
-            wk[0] = 0.5
-            wk[1] = 0.5
+            wq[0, :, :, :h] = 1.0
+            wk[1, :, :, :h] = 1.0
+            wq[1, :, :, h:] = 1.0
+            wk[2, :, :, h:] = 1.0
             self.conv_q = nn.Parameter(wq)
             self.conv_k = nn.Parameter(wk)
         self.ln1 = nn.LayerNorm(d_model)
@@ -587,7 +591,7 @@ class LM(nn.Module):
     depthwise convolution over the last QK_TAPS positions, per channel,
     q'_i = sum_t wq[t] q_{i-t}, k'_j = sum_t wk[t] k_{j-t} (positions before 0 are
     zero), before any rotation or bias (Primer's multi-dconv-head attention, So et al.
-    2021, on q and k; at init the smeared keys of Olsson et al. 2022).  A key then
+    2021, on q and k; initialised as a bigram matcher, see Block).  A key then
     carries the tokens before it and a query its own recent tokens, so one layer can
     match "the position after an earlier copy of my last tokens" by content alone:
     induction no longer waits for a previous-token head, which 2 layers of width 128

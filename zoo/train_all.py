@@ -20,7 +20,7 @@ import time
 # most informative first, so that a partial run is already useful
 ORDER = ["alibi", "fire", "rope", "nope", "t5", "kerple", "fire-s", "sinusoidal"]
 EXPORTS = {"rope": ["rope", "rope-pi", "rope-ntk", "rope-yarn"]}
-DEFAULT_TOKENS = 6_000_000  # main stage; the copy curriculum comes on top
+DEFAULT_TOKENS = 4_000_000  # main stage; the copy curriculum comes on top (zoo v3)
 
 
 def run(args) -> None:

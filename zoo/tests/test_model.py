@@ -80,9 +80,18 @@ def test_identity_taps_are_the_plain_model(enc):
     plain, conv = conv_pair(enc, [1.0, 0.0, 0.0], [1.0, 0.0, 0.0])
     with torch.no_grad():
         assert (plain(x) - conv(x)).abs().max() <= 1e-5
-    plain, conv = conv_pair(enc, [1.0, 0.0, 0.0], [0.5, 0.5, 0.0])  # the v3 start
+    plain, conv = conv_pair(enc, [1.0, 0.0, 0.0], [0.5, 0.5, 0.0])  # smeared keys
     with torch.no_grad():
         assert (plain(x) - conv(x)).abs().max() > 1e-2
+
+
+def test_conv_starts_as_a_bigram_matcher():
+    """Per head, channels [0, Dh/2) pair q_i with k_{j-1}, channels [Dh/2, Dh) pair
+    q_{i-1} with k_{j-2}."""
+    blk = build_model("nope", qk_conv=True).blocks[0]
+    q, k = blk.conv_q[:, 0, 0], blk.conv_k[:, 0, 0]  # [3, Dh]
+    assert torch.equal(q[:, 0], torch.tensor([1.0, 0, 0])) and torch.equal(k[:, 0], torch.tensor([0, 1.0, 0]))
+    assert torch.equal(q[:, -1], torch.tensor([0, 1.0, 0])) and torch.equal(k[:, -1], torch.tensor([0, 0, 1.0]))
 
 
 def test_conv_is_the_causal_depthwise_formula():
