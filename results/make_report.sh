@@ -25,7 +25,7 @@ done
   echo "($(nproc) cores; models: \`zoo/models/*.pt\`, trained at 512 tokens; corpus: the six"
   echo "held-out Jane Austen novels, tokenized with \`data/tokenizer/lengen-4096.model\`)."
   echo "Settings: \`configs/demo.toml\` with \`-l 512 1024 ... 32768\` (chunks and sliding, one 32768-token segment per cell),"
-  echo "\`configs/report_tail.toml\` (tail, 2 segments of 32768 tokens per cell)$( [ -f "$OUT/tasks.csv" ] && echo ", \`configs/tasks_demo.toml\` (passkey and niah, needle at 50% depth)")$( [ -f "$OUT/tasks_grid.csv" ] && echo ", \`configs/tasks_grid.toml\` (passkey, niah and niah-multikey at depths 10/50/90, 512 ... 16384$( [ -f "$OUT/tasks_grid32k.csv" ] && echo ", and at 32768 in results/runs/tasks_grid32k{,_mk}"))")."
+  echo "\`configs/report_tail.toml\` (tail, 2 segments of 32768 tokens per cell)$( [ -f "$OUT/tasks.csv" ] && echo ", \`configs/tasks_demo.toml\` (passkey and niah, needle at 50% depth)")$( [ -f "$OUT/tasks_grid.csv" ] && echo ", \`configs/tasks_grid.toml\` (passkey, niah and niah-multikey at depths 10/50/90, 512 ... 16384$( [ -f "$OUT/tasks_grid32k.csv" ] && echo ", and at 32768 in results/runs/tasks_grid32k")$( [ -f "$OUT/tasks_grid32k_mk.csv" ] && echo " and results/runs/tasks_grid32k_mk"))")."
   echo "Every number below is in the CSVs of \`results/report/\`."
   echo
   cat results/FINDINGS.md
