@@ -2,7 +2,7 @@
 set title "niah-multikey — kerple"
 set xlabel 'evaluation length (tokens); grey: not measured'
 set ylabel 'needle depth'
-set xtics ('512' 0, '1024' 1, '2048' 2, '4096' 3, '8192' 4, '16384' 5)
+set xtics ('512' 0, '1024' 1, '2048' 2, '4096' 3, '8192' 4, '16384' 5, '32768' 6)
 set ytics ('10%%' 0, '50%%' 1, '90%%' 2)
 set cbrange [0:1]
 set cblabel 'exact match'
