@@ -690,8 +690,9 @@ class LM(nn.Module):
 
     def run(self, tokens: Tensor, past: List[Tensor], start: int) -> Tuple[Tensor, List[Tensor]]:
         """The decoder over tokens [B, n] at absolute positions start .. start+n-1, after
-        `past` (per layer the rotated keys and the values [B', H, start, Dh], B' = B or 1;
-        empty when start is 0).  Returns the final hidden states [B, n, d] and the new past
+        `past` (per layer the rotated keys and the values [B', H, start, Dh], B' = B or 1,
+        then with qk_conv the unconvolved q and k of the last QK_TAPS-1 positions
+        [B', H, QK_TAPS-1, Dh]; empty when start is 0).  Returns the final hidden states [B, n, d] and the new past
         (the same list over start + n positions).  forward is run(tokens, [], 0)."""
         B = tokens.size(0)
         n = tokens.size(1)

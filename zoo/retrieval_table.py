@@ -45,6 +45,10 @@ def fmt_rate(k: int, n: int) -> str:
     return f"{k}/{n} = {k / n:.3f} [{lo:.2f}, {hi:.2f}]" if n else "-"
 
 
+def fmt_share(k: int, n: int) -> str:
+    return f"{k / n:.2f}" if n else "-"
+
+
 def table(cells, target: float) -> List[str]:
     models = sorted({m for m, _ in cells})
     depths = sorted({float(r["depth"]) for rows in cells.values() for r in rows})
@@ -62,9 +66,8 @@ def table(cells, target: float) -> List[str]:
         bk, bn = pooled(nh, "accuracy")
         if n and k / n >= target:
             met.append(m)
-        out.append(f"| {m} | {by_depth} | {fmt_rate(k, n)} | "
-                   f"{ak / an:.2f} | {fmt_rate(nk, nn)} | {bk / bn:.2f} |" if an and bn else
-                   f"| {m} | {by_depth} | {fmt_rate(k, n)} | - | {fmt_rate(nk, nn)} | - |")
+        out.append(f"| {m} | {by_depth} | {fmt_rate(k, n)} | {fmt_share(ak, an)} | "
+                   f"{fmt_rate(nk, nn)} | {fmt_share(bk, bn)} |")
     out.append("")
     out.append(f"passkey EM >= {target}: {len(met)} of {len(models)} models ({', '.join(met)})")
     return out

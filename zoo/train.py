@@ -61,7 +61,7 @@ def make_optimizer(model: torch.nn.Module, cfg: dict) -> torch.optim.Optimizer:
     for name, p in model.named_parameters():
         # weight decay on matrices of the transformer body only (embeddings included),
         # not on LayerNorm gains/biases, position-encoding parameters nor the q/k
-        # convolution taps (decay would pull them from their identity start to 0)
+        # convolution taps (decay would pull them from their bigram start to 0)
         if p.dim() >= 2 and not name.startswith("pos.") and ".conv_" not in name:
             decay.append(p)
         else:

@@ -15,14 +15,14 @@ T_TOTAL = 300  # blocks of 64 rows: crosses four block boundaries
 SMALL = dict(d_model=32, n_layers=2, n_heads=4, train_length=128, block_size=64)
 
 
-def model(enc: str, smear: bool = False):
+def model(enc: str, conv: bool = False):
     torch.manual_seed(0)
-    m = build_model(enc, qk_conv=smear, **SMALL).eval()
+    m = build_model(enc, qk_conv=conv, **SMALL).eval()
     with torch.no_grad():
         for p in m.pos.parameters():
             p.add_(torch.randn_like(p) * 0.1)
         for blk in m.blocks:  # q/k convolutions: random taps, far from their start
-            if smear:
+            if conv:
                 blk.conv_q.copy_(torch.randn(blk.conv_q.shape))
                 blk.conv_k.copy_(torch.randn(blk.conv_k.shape))
     # RoPE scalings are active above train_length; FIRE rows i >= L take the table path
@@ -36,8 +36,8 @@ def cached_logits(m, x: Tensor, cuts: List[int]) -> Tensor:
     outs = []
     for a, b in zip(cuts[:-1], cuts[1:]):
         logits, past = m.forward_cached(x[:, a:b], past, a)
-        assert len(past) in (4, 8) and past[0].shape == (x.size(0), 4, b, 8)
-        if len(past) == 8:  # q/k convolutions: the unconvolved q and k of the last 2 positions
+        assert len(past) == (8 if m.qk_conv else 4) and past[0].shape == (x.size(0), 4, b, 8)
+        if m.qk_conv:  # the unconvolved q and k of the last 2 positions
             assert past[2].shape == (x.size(0), 4, 2, 8) and past[3].shape == past[2].shape
         outs.append(logits)
     return torch.cat(outs, dim=1)
@@ -50,9 +50,9 @@ CUTS = [0, 126, 127, 128, 129, 130, 200, 257, T_TOTAL]
 
 @pytest.mark.parametrize("enc", ENCODINGS)
 @pytest.mark.parametrize("scripted", [False, True])
-@pytest.mark.parametrize("smear", [False, True])
-def test_cached_equals_full(enc, scripted, smear):
-    m = model(enc, smear)
+@pytest.mark.parametrize("conv", [False, True])
+def test_cached_equals_full(enc, scripted, conv):
+    m = model(enc, conv)
     if scripted:
         m = torch.jit.script(m)
     x = torch.randint(0, 4096, (2, T_TOTAL), generator=torch.Generator().manual_seed(1))
@@ -63,10 +63,10 @@ def test_cached_equals_full(enc, scripted, smear):
 
 
 @pytest.mark.parametrize("enc", ENCODINGS)
-@pytest.mark.parametrize("smear", [False, True])
-def test_shared_prompt_broadcasts_over_continuations(enc, smear):
+@pytest.mark.parametrize("conv", [False, True])
+def test_shared_prompt_broadcasts_over_continuations(enc, conv):
     """Ranking: one batch-1 prefill, then N continuations in one call."""
-    m = torch.jit.script(model(enc, smear))
+    m = torch.jit.script(model(enc, conv))
     g = torch.Generator().manual_seed(2)
     prompt = torch.randint(0, 4096, (1, 250), generator=g)
     conts = torch.randint(0, 4096, (3, 6), generator=g)
@@ -90,9 +90,9 @@ def test_bad_past_is_an_error():
 
 
 @pytest.mark.parametrize("enc", ["fire", "rope-yarn", "sinusoidal", "t5"])
-@pytest.mark.parametrize("smear", [False, True])
-def test_cached_path_follows_a_bfloat16_cast(enc, smear):
-    m = torch.jit.script(model(enc, smear)).to(torch.bfloat16)
+@pytest.mark.parametrize("conv", [False, True])
+def test_cached_path_follows_a_bfloat16_cast(enc, conv):
+    m = torch.jit.script(model(enc, conv)).to(torch.bfloat16)
     x = torch.randint(0, 4096, (1, 140), generator=torch.Generator().manual_seed(3))
     with torch.no_grad():
         full = m(x)
