@@ -207,11 +207,14 @@ class Batcher:
 
     def __init__(self, stream: np.ndarray, sp, T: int, B: int, seed: int,
                  passkey_frac: float = 0.05, passkey_min_len: int = 64,
-                 retrieval_frac: float = 0.0):
+                 retrieval_frac: float = 0.0, full_frac: float = 0.0):
         """passkey_frac: share of sequences ending in a passkey example (zoo v1);
         retrieval_frac: share ending in a passkey, kv or repeat example, chosen with
         equal odds (zoo v2).  Both draw the example length uniformly in
-        [passkey_min_len, T]."""
+        [passkey_min_len, T], except for a share full_frac of examples that fill the
+        whole row (zoo v4): with uniform lengths and depths a needle lies more than
+        0.8 T before its question in ~1% of examples, so the retrieval the harness
+        asks for at depth 10 of T was barely trained."""
         self.stream = stream
         self.sp = sp
         self.T = T
@@ -220,6 +223,7 @@ class Batcher:
         self.passkey_frac = passkey_frac
         self.retrieval_frac = retrieval_frac
         self.passkey_min_len = passkey_min_len
+        self.full_frac = full_frac
         self.n_passkey = 0
         self.n_kinds = {k: 0 for k in RETRIEVAL_KINDS}
         self.n_seq = 0
@@ -247,7 +251,10 @@ class Batcher:
     def place_tail(self, row: np.ndarray, kind: str) -> None:
         """The last Lp tokens of row become one example, preceded by EOS (Lp < T)."""
         T = self.T
-        Lp = int(self.rng.integers(self.passkey_min_len, T + 1))
+        if self.full_frac > 0 and self.rng.random() < self.full_frac:
+            Lp = T
+        else:
+            Lp = int(self.rng.integers(self.passkey_min_len, T + 1))
         toks = self.example(kind, Lp - 1 if Lp < T else T)
         if Lp < T:
             row[T - Lp] = EOS_ID

@@ -34,6 +34,9 @@ DEFAULTS = dict(
     batch_size=8, lr=2e-3, min_lr_frac=0.1, warmup_frac=0.05, weight_decay=0.1,
     betas=(0.9, 0.95), grad_clip=1.0, seed=1234, data_seed=5678, passkey_frac=0.05,
     retrieval_frac=0.5, autocast="bfloat16",
+    # zoo v4: share of retrieval examples as long as the row, so that needles lie
+    # anywhere up to T tokens before their question (zoo/data.py, Batcher)
+    retrieval_full_frac=0.5,
     # stage 1, the copy curriculum (zoo/README.md, "Zoo v2"): copy_steps steps of
     # CopyBatcher rows (copy_length + 1 tokens, copy_batch rows) at the constant
     # copy_lr after copy_warmup steps; then the LM + retrieval schedule at T = 512
@@ -222,7 +225,8 @@ def train(encoding: str, tokens: int, out_dir: str, corpus: str, sp_model: str,
     stream = tokenize_corpus(corpus, sp_model)
     sp = load_sp(sp_model)
     batcher = Batcher(stream, sp, T, B, seed=cfg["data_seed"], passkey_frac=cfg["passkey_frac"],
-                      retrieval_frac=cfg["retrieval_frac"])
+                      retrieval_frac=cfg["retrieval_frac"],
+                      full_frac=cfg["retrieval_full_frac"])
     copy = CopyBatcher(cfg["vocab_size"], cfg["copy_length"], cfg["copy_batch"],
                        seed=cfg["copy_seed"], alphabet_frac=cfg["copy_alphabet_frac"])
     schedule = Schedule(cfg, main_steps, batcher, copy)

@@ -4,7 +4,7 @@ import os
 import numpy as np
 import torch
 
-from zoo.data import Batcher, CopyBatcher, kv_example, load_sp, repeat_example, tokenize_corpus
+from zoo.data import EOS_ID, Batcher, CopyBatcher, kv_example, load_sp, repeat_example, tokenize_corpus
 from zoo.train import train
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -53,6 +53,26 @@ def test_batcher_mix_and_state_round_trip(tmp_path):
     for _ in range(20):
         b.next()
     assert all(v > 0 for v in b.n_kinds.values())
+
+
+def test_full_frac_sets_the_share_of_whole_row_examples(tmp_path):
+    sp = load_sp(SP)
+    st = stream(tmp_path)
+    T, B = 128, 200
+    for frac, lo, hi in ((0.0, 0, 10), (0.5, 70, 130), (1.0, B, B)):
+        b = Batcher(st, sp, T, B, seed=2, retrieval_frac=1.0, passkey_min_len=64,
+                    full_frac=frac)
+        lengths = []
+        real = b.example
+        b.example = lambda kind, n: lengths.append(n) or real(kind, n)
+        rows = b.next()
+        assert len(lengths) == B
+        full = sum(n == T for n in lengths)
+        assert lo <= full <= hi, (frac, full)
+        # a shorter example sits at the end of its row, after an EOS
+        for r, n in zip(rows, lengths):
+            if n < T:
+                assert r[T - n - 1] == EOS_ID
 
 
 def test_copy_batcher_rows_repeat_a_uniform_span():
