@@ -119,9 +119,16 @@ def verify(path: str, vocab: int) -> None:
     assert bool(torch.isfinite(y).all())
 
 
+def final_checkpoint(runs: str, base: str) -> str:
+    """The last stage's checkpoint of a run: stage 3 (zoo/anneal.py, <run>/anneal/) when
+    it has finished, else stage 2 (zoo/train.py, <run>/)."""
+    annealed = os.path.join(runs, base, "anneal", "checkpoint.pt")
+    return annealed if os.path.exists(annealed) else os.path.join(runs, base, "checkpoint.pt")
+
+
 def export(name: str, runs: str = "zoo/runs", out: str = "zoo/models") -> str:
     base = base_encoding(name)
-    ck = torch.load(os.path.join(runs, base, "checkpoint.pt"), map_location="cpu")
+    ck = torch.load(final_checkpoint(runs, base), map_location="cpu")
     model = build_model(name, **ck["model_kwargs"])
     model.load_state_dict(ck["state_dict"], strict=True)
     s = ck["summary"]
@@ -129,7 +136,8 @@ def export(name: str, runs: str = "zoo/runs", out: str = "zoo/models") -> str:
              "train_seconds": s["seconds"], "train_tokens_per_second": s["tokens_per_second"],
              "trained_as": base, "train_corpus": "lengen train split (build/data/corpora/train)",
              "passkey_fraction": s["config"]["passkey_frac"],
-             "copy_steps": s["config"].get("copy_steps", 0)}
+             "copy_steps": s["config"].get("copy_steps", 0),
+             "anneal_steps": s.get("anneal_steps", 0)}
     meta = make_meta(model, name, extra)
     path = os.path.join(out, name + ".pt")
     size = script_and_save(model, path, meta)

@@ -4,7 +4,8 @@
   /usr/bin/python3 -m zoo.train_all [--tokens 6000000] [--only fire,alibi] [--threads 1]
 
 An encoding whose finished checkpoint (zoo/runs/<enc>/checkpoint.pt) exists is not
-retrained; each encoding is exported to zoo/models/ as soon as its training finishes
+retrained, and one whose stage 3 (zoo/anneal.py, zoo/runs/<enc>/anneal/) has finished is
+not annealed again; each encoding is exported to zoo/models/ as soon as its training finishes
 (rope also yields rope-pi, rope-ntk and rope-yarn), so partial progress is usable.
 An interrupted training resumes from zoo/runs/<enc>/resume.pt (same seeds, same result).
 Every training and every export runs in its own subprocess, so each one uses the code
@@ -16,6 +17,8 @@ import os
 import subprocess
 import sys
 import time
+
+from zoo.anneal import ANNEAL
 
 # most informative first, so that a partial run is already useful
 ORDER = ["alibi", "fire", "rope", "nope", "t5", "kerple", "fire-s", "sinusoidal"]
@@ -38,6 +41,8 @@ def main() -> None:
     ap.add_argument("--sp", default="data/tokenizer/lengen-4096.model")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--probe-every", type=int, default=250)
+    ap.add_argument("--anneal-steps", type=int, default=ANNEAL["anneal_steps"],
+                    help="stage 3 steps (zoo/anneal.py); 0 ships the stage-2 model")
     a = ap.parse_args()
     todo = [e for e in ORDER if not a.only or e in a.only.split(",")]
     t0 = time.time()
@@ -51,6 +56,13 @@ def main() -> None:
             run(["zoo.train", "--encoding", enc, "--tokens", str(a.tokens), "--out", run_dir,
                  "--corpus", a.corpus, "--sp", a.sp, "--threads", str(a.threads),
                  "--probe-every", str(a.probe_every)])
+        final = os.path.join(run_dir, "anneal", "checkpoint.pt")
+        if a.anneal_steps and not os.path.exists(final):
+            run(["zoo.anneal", "--encoding", enc, "--main", run_dir, "--out",
+                 os.path.join(run_dir, "anneal"), "--corpus", a.corpus, "--sp", a.sp,
+                 "--threads", str(a.threads), "--steps", str(a.anneal_steps)])
+        if os.path.exists(final):
+            ck = final
         names = []
         for name in EXPORTS.get(enc, [enc]):
             path = os.path.join(a.models, name + ".pt")
