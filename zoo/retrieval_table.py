@@ -1,8 +1,8 @@
 """The zoo's retrieval table (zoo/README.md) from a `lengen tasks` run directory.
 
-  /usr/bin/python3 -m zoo.retrieval_table RUN_DIR [--length 512] [--target 0.9]
+  /usr/bin/python3 -m zoo.retrieval_table RUN_DIR [RUN_DIR ...] [--length 512] [--target 0.9]
 
-Reads RUN_DIR/tasks.csv (one row per model x task x length x depth) and prints, per
+Reads RUN_DIR/tasks.csv (several runs, e.g. two sample seeds, are pooled) (one row per model x task x length x depth) and prints, per
 model, passkey exact match by depth, pooled passkey and niah exact match as k/n with
 Wilson 95% intervals, and ranking accuracy; then how many models meet the issue's
 target (pooled passkey exact match >= target at the length).  Counts are pooled as
@@ -26,12 +26,14 @@ def wilson(k: int, n: int, z: float = 1.959964) -> Tuple[float, float]:
     return max(0.0, mid - half), min(1.0, mid + half)
 
 
-def load(run_dir: str, length: int) -> Dict[Tuple[str, str], List[dict]]:
+def load(run_dirs, length: int) -> Dict[Tuple[str, str], List[dict]]:
+    """{(model, task): ok rows at `length`} of one run directory or a list of them."""
     cells: Dict[Tuple[str, str], List[dict]] = defaultdict(list)
-    with open(os.path.join(run_dir, "tasks.csv")) as f:
-        for row in csv.DictReader(f):
-            if row["status"] == "ok" and int(row["length"]) == length:
-                cells[(row["model"], row["task"])].append(row)
+    for run_dir in [run_dirs] if isinstance(run_dirs, str) else run_dirs:
+        with open(os.path.join(run_dir, "tasks.csv")) as f:
+            for row in csv.DictReader(f):
+                if row["status"] == "ok" and int(row["length"]) == length:
+                    cells[(row["model"], row["task"])].append(row)
     return cells
 
 
@@ -57,9 +59,10 @@ def table(cells, target: float) -> List[str]:
     out = [head, "|" + " --- |" * 6]
     met = []
     for m in models:
-        pk = sorted(cells.get((m, "passkey"), []), key=lambda r: float(r["depth"]))
+        pk = cells.get((m, "passkey"), [])
         nh = cells.get((m, "niah"), [])
-        by_depth = " / ".join(f"{float(r['exact_match']):.2f}" for r in pk)
+        at = [pooled([r for r in pk if float(r["depth"]) == d], "exact_match") for d in depths]
+        by_depth = " / ".join(fmt_share(dk, dn) for dk, dn in at)
         k, n = pooled(pk, "exact_match")
         ak, an = pooled(pk, "accuracy")
         nk, nn = pooled(nh, "exact_match")
@@ -75,7 +78,7 @@ def table(cells, target: float) -> List[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("run_dir")
+    ap.add_argument("run_dir", nargs="+")
     ap.add_argument("--length", type=int, default=512)
     ap.add_argument("--target", type=float, default=0.9)
     a = ap.parse_args()

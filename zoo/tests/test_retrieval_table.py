@@ -37,3 +37,14 @@ def test_table_pools_cells_of_one_length_and_counts_the_target(tmp_path):
     assert "0.88 / 1.00" in row_a and "30/32 = 0.938" in row_a and "8/16 = 0.500" in row_a
     assert "4/16 = 0.250" in row_b
     assert lines[-1].startswith("passkey EM >= 0.9: 1 of 2 models (a)")
+
+
+def test_runs_pool_by_depth(tmp_path):
+    (tmp_path / "s1").mkdir()
+    (tmp_path / "s2").mkdir()
+    r1 = write_run(tmp_path / "s1", [("a", "passkey", 512, 10, "ok", 16, 0.75, 1.0),
+                                     ("a", "passkey", 512, 90, "ok", 16, 1.0, 1.0)])
+    r2 = write_run(tmp_path / "s2", [("a", "passkey", 512, 10, "ok", 16, 1.0, 1.0),
+                                     ("a", "passkey", 512, 90, "ok", 16, 1.0, 1.0)])
+    row = next(x for x in table(load([r1, r2], 512), 0.9) if x.startswith("| a |"))
+    assert "0.88 / 1.00" in row and "60/64 = 0.938" in row
