@@ -20,7 +20,7 @@ import torch
 from zoo.data import Batcher, load_sp, tokenize_corpus
 from zoo.model import build_model
 from zoo.train import (MODEL_KEYS, CopyProbe, PasskeyProbe, make_optimizer, open_log,
-                       save_atomic, truncate_csv)
+                       save_atomic, train_step, truncate_csv)
 
 ANNEAL = dict(anneal_steps=600, anneal_lr=6e-4, anneal_warmup=20, anneal_seed=8642)
 
@@ -78,18 +78,8 @@ def anneal(encoding: str, main_dir: str, out_dir: str, corpus: str, sp_model: st
     t0 = time.perf_counter() - elapsed0
     acc, acc_n, last = 0.0, 0, float("nan")
     for step in range(start, n):
-        for g in opt.param_groups:
-            g["lr"] = anneal_lr(step, cfg)
-        x = torch.from_numpy(batcher.next())  # [B, T]: inputs x[:, :-1], targets x[:, 1:]
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg["autocast"] == "bfloat16"):
-            logits = model(x[:, :-1])
-        loss = torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)),
-                                                 x[:, 1:].reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["grad_clip"])
-        opt.step()
-        acc, acc_n, done = acc + float(loss), acc_n + 1, step + 1
+        loss = train_step(model, opt, torch.from_numpy(batcher.next()), anneal_lr(step, cfg), cfg)
+        acc, acc_n, done = acc + loss, acc_n + 1, step + 1
         if done % 10 == 0 or done == n:
             last = acc / acc_n
             w.writerow([done, done * B * T, f"{last:.5f}", f"{anneal_lr(step, cfg):.6g}",

@@ -75,6 +75,24 @@ def make_optimizer(model: torch.nn.Module, cfg: dict) -> torch.optim.Optimizer:
     ], lr=cfg["lr"], betas=cfg["betas"])
 
 
+def train_step(model: torch.nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor,
+               lr: float, cfg: dict) -> float:
+    """One optimizer step on x [B, L] (inputs x[:, :-1], targets x[:, 1:]) at `lr`;
+    returns the loss.  bfloat16 autocast: matmuls on the CPU's bf16 units (1.6x the fp32
+    step here); master weights, optimizer and loss in float32."""
+    for g in opt.param_groups:
+        g["lr"] = lr
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg["autocast"] == "bfloat16"):
+        logits = model(x[:, :-1])
+    loss = torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)),
+                                             x[:, 1:].reshape(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["grad_clip"])
+    opt.step()
+    return float(loss)
+
+
 class PasskeyProbe:
     """Greedy passkey exact match at the training length on fixed prompts of train text
     (a training-time signal only; lengen tasks on held-out text is the measurement)."""
@@ -263,20 +281,7 @@ def train(encoding: str, tokens: int, out_dir: str, corpus: str, sp_model: str,
     step = start_step - 1
     for step in range(start_step, total_steps):
         lr = schedule.lr(step)
-        for g in opt.param_groups:
-            g["lr"] = lr
-        x = torch.from_numpy(schedule.batch(step))
-        # bfloat16 autocast: matmuls on the CPU's bf16 units (1.6x the fp32 step here),
-        # master weights, optimizer and loss in float32
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg["autocast"] == "bfloat16"):
-            logits = model(x[:, :-1])
-        loss = torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.size(-1)),
-                                                 x[:, 1:].reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["grad_clip"])
-        opt.step()
-        lv = float(loss)
+        lv = train_step(model, opt, torch.from_numpy(schedule.batch(step)), lr, cfg)
         acc += lv
         acc_n += 1
         ema = lv if ema is None else 0.98 * ema + 0.02 * lv
