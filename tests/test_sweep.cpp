@@ -203,7 +203,10 @@ TEST_CASE("a context-free model has the same perplexity at every length of a bud
       CHECK(cell.summary.targets == reference.summary.targets);
       // The issue's bar is 0.5%; the same targets make it equal to rounding.
       CHECK(std::abs(cell.summary.perplexity / reference.summary.perplexity - 1) <= 0.005);
-      CHECK(cell.summary.mean_nll == Approx(reference.summary.mean_nll).epsilon(1e-9));
+      // Same targets, so equal up to float32 rounding of the logits; GEMMs of other
+      // shapes round differently on some BLAS kernels (6e-9 relative measured on an
+      // AMD EPYC), so the bound is the brief's batch-independence bound, 1e-6.
+      CHECK(cell.summary.mean_nll == Approx(reference.summary.mean_nll).epsilon(1e-6));
       // Every ok cell has an interval around its estimate.
       CHECK(cell.summary.nll_ci95.low < cell.summary.mean_nll);
       CHECK(cell.summary.nll_ci95.high > cell.summary.mean_nll);
