@@ -5,9 +5,9 @@ set ylabel "mean NLL − alibi's (nats/token; < 0 = better)"
 set logscale x 2
 set grid
 set key outside right
-set yrange [*:0.306296]
+set yrange [*:0.292363]
 set bmargin 5
-set label 1 "y clipped at 0.306: rope (max 1.11), sinusoidal (max 0.922)" at screen 0.01, screen 0.03 left front
+set label 1 "y clipped at 0.292: rope (max 1.16), rope-ntk (max 0.31), sinusoidal (max 1.12)" at screen 0.01, screen 0.03 left front
 set terminal svg size 900,560 dynamic noenhanced font 'Sans,12'
 set output 'delta_austen_sliding_stride_T_2.svg'
 plot 'delta_austen_sliding_stride_T_2.dat' index 0 using 1:3:4 with filledcurves fs transparent solid 0.15 lc rgb '#d55e00' notitle, 'delta_austen_sliding_stride_T_2.dat' index 0 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#d55e00' dt 1 pt 5 title "fire", \

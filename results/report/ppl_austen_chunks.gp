@@ -6,9 +6,9 @@ set logscale x 2
 set grid
 set key outside right
 set arrow from 512,graph 0 to 512,graph 1 nohead dt 2 lc 'gray'
-set yrange [*:364.418]
+set yrange [*:334.071]
 set bmargin 5
-set label 1 "y clipped at 364: rope (max 446)" at screen 0.01, screen 0.03 left front
+set label 1 "y clipped at 334: rope (max 435), sinusoidal (max 385)" at screen 0.01, screen 0.03 left front
 set terminal svg size 900,560 dynamic noenhanced font 'Sans,12'
 set output 'ppl_austen_chunks.svg'
 plot 'ppl_austen_chunks.dat' index 0 using 1:3:4 with filledcurves fs transparent solid 0.15 lc rgb '#0072b2' notitle, 'ppl_austen_chunks.dat' index 0 using 1:2 with linespoints lw 2 ps 0.7 lc rgb '#0072b2' dt 1 pt 7 title "alibi", \
