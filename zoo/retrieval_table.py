@@ -2,9 +2,9 @@
 
   /usr/bin/python3 -m zoo.retrieval_table RUN_DIR [RUN_DIR ...] [--length 512] [--target 0.9]
 
-Reads RUN_DIR/tasks.csv (several runs, e.g. two sample seeds, are pooled) (one row per model x task x length x depth) and prints, per
-model, passkey exact match by depth, pooled passkey and niah exact match as k/n with
-Wilson 95% intervals, and ranking accuracy; then how many models meet the issue's
+Reads RUN_DIR/tasks.csv (one row per model x task x length x depth; several runs, e.g.
+two sample seeds, are pooled) and prints, per model, passkey exact match by depth,
+pooled passkey and niah exact match as k/n with Wilson 95% intervals, and ranking accuracy; then how many models meet the issue's
 target (pooled passkey exact match >= target at the length).  Counts are pooled as
 k = round(rate * n) per cell, so the table is exactly what the cells measured.
 """

@@ -19,6 +19,7 @@ import sys
 import time
 
 from zoo.anneal import ANNEAL
+from zoo.export import final_checkpoint
 
 # most informative first, so that a partial run is already useful
 ORDER = ["alibi", "fire", "rope", "nope", "t5", "kerple", "fire-s", "sinusoidal"]
@@ -42,7 +43,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--probe-every", type=int, default=250)
     ap.add_argument("--anneal-steps", type=int, default=ANNEAL["anneal_steps"],
-                    help="stage 3 steps (zoo/anneal.py); 0 ships the stage-2 model")
+                    help="stage 3 steps (zoo/anneal.py); 0 runs none (a finished one is still exported)")
     a = ap.parse_args()
     todo = [e for e in ORDER if not a.only or e in a.only.split(",")]
     t0 = time.time()
@@ -61,8 +62,7 @@ def main() -> None:
             run(["zoo.anneal", "--encoding", enc, "--main", run_dir, "--out",
                  os.path.join(run_dir, "anneal"), "--corpus", a.corpus, "--sp", a.sp,
                  "--threads", str(a.threads), "--steps", str(a.anneal_steps)])
-        if os.path.exists(final):
-            ck = final
+        ck = final_checkpoint(a.runs, enc)
         names = []
         for name in EXPORTS.get(enc, [enc]):
             path = os.path.join(a.models, name + ".pt")
